@@ -1,0 +1,287 @@
+#include "service/core/live_state.h"
+
+#include <algorithm>
+
+namespace liveevents::service {
+namespace {
+
+using v1::Battle;
+using v1::Event;
+using v1::Room;
+
+// Copies the RoomInfo keys Tencent actually sent; absent keys leave the room as it was.
+void MergeRoomInfo(const v1::RoomInfo& info, Room& room) {
+  if (info.has_room_name()) room.set_room_name(info.room_name());
+  if (info.has_room_type()) room.set_room_type(info.room_type());
+  if (info.has_owner_account()) room.set_owner_account(info.owner_account());
+  if (info.has_max_member_count()) room.set_max_member_count(info.max_member_count());
+  if (info.has_is_message_disabled()) room.set_is_message_disabled(info.is_message_disabled());
+  if (info.has_custom_info()) room.set_custom_info(info.custom_info());
+  if (info.has_is_seat_enabled()) room.set_is_seat_enabled(info.is_seat_enabled());
+  if (info.has_take_seat_mode()) room.set_take_seat_mode(info.take_seat_mode());
+  if (info.has_max_seat_count()) room.set_max_seat_count(info.max_seat_count());
+  if (info.has_create_time()) room.set_create_time(info.create_time());
+  if (info.has_is_public_visible()) room.set_is_public_visible(info.is_public_visible());
+  if (info.has_cover_url()) room.set_cover_url(info.cover_url());
+  if (info.has_background_url()) room.set_background_url(info.background_url());
+  if (info.has_category()) *room.mutable_category() = info.category().values();
+  if (info.has_activity_status()) room.set_activity_status(info.activity_status());
+  if (info.has_view_count()) room.set_view_count(info.view_count());
+  if (info.has_is_unlimited_room_enabled()) {
+    room.set_is_unlimited_room_enabled(info.is_unlimited_room_enabled());
+  }
+}
+
+void Touch(const Event& event, Room& room) {
+  room.set_last_event_time_ms(std::max(room.last_event_time_ms(), event.event_time_ms()));
+  room.set_last_revision(event.revision());
+}
+
+void Touch(const Event& event, Battle& battle) {
+  battle.set_last_event_time_ms(std::max(battle.last_event_time_ms(), event.event_time_ms()));
+  battle.set_last_revision(event.revision());
+}
+
+Room NewRoom(const std::string& room_id) {
+  Room room;
+  room.set_room_id(room_id);
+  room.set_status(v1::ROOM_STATUS_ACTIVE);
+  return room;
+}
+
+v1::BattleEndReason EndReasonOf(int64_t op_type) {
+  switch (op_type) {
+    case 0: return v1::BATTLE_END_REASON_TIME_UP;
+    case 1: return v1::BATTLE_END_REASON_OWNERS_LEFT;
+    case 2: return v1::BATTLE_END_REASON_NEVER_STARTED;
+    default: return v1::BATTLE_END_REASON_OTHER;
+  }
+}
+
+void SetOnline(const v1::MemberStateChanged& change, Room& room) {
+  auto& members = *room.mutable_online_members();
+  const bool online = change.event_type() == "Online";
+  for (const std::string& account : change.member_accounts()) {
+    auto it = std::find(members.begin(), members.end(), account);
+    if (online && it == members.end()) members.Add(std::string(account));
+    if (!online && it != members.end()) members.erase(it);
+  }
+  room.set_online_count(members.size());
+}
+
+void ModifyAdmins(const v1::ModifyAdmin& change, Room& room) {
+  auto& admins = *room.mutable_admin_accounts();
+  const bool add = change.op_type() == "add";
+  for (const std::string& account : change.admin_accounts()) {
+    auto it = std::find(admins.begin(), admins.end(), account);
+    if (add && it == admins.end()) admins.Add(std::string(account));
+    if (!add && it != admins.end()) admins.erase(it);
+  }
+}
+
+}  // namespace
+
+std::string RoomIdOf(const Event& event) {
+  switch (event.payload_case()) {
+    case Event::kCreateRoom: return event.create_room().room_info().room_id();
+    case Event::kDestroyRoom:
+      return event.destroy_room().room_id().empty() ? event.destroy_room().room_info().room_id()
+                                                    : event.destroy_room().room_id();
+    case Event::kUpdateRoomInfo: return event.update_room_info().room_info().room_id();
+    case Event::kSetMetadata: return event.set_metadata().room_id();
+    case Event::kDelMetadata: return event.del_metadata().room_id();
+    case Event::kMemberStateChanged: return event.member_state_changed().room_id();
+    case Event::kChangeOwner: return event.change_owner().room_id();
+    case Event::kModifyAdmin: return event.modify_admin().room_id();
+    case Event::kSeatInfoChanged: return event.seat_info_changed().room_id();
+    case Event::kBeforeSendGift: return event.before_send_gift().room_id();
+    case Event::kBeforeSendMsg: return event.before_send_msg().group_id();
+    case Event::kAfterSendMsg: return event.after_send_msg().group_id();
+    default: return "";
+  }
+}
+
+ApplyOutcome LiveState::Apply(const Event& event) {
+  switch (event.payload_case()) {
+    case Event::kCreateRoom: return ApplyCreateRoom(event);
+    case Event::kDestroyRoom: return ApplyDestroyRoom(event);
+    case Event::kUpdateRoomInfo:
+    case Event::kSetMetadata:
+    case Event::kDelMetadata:
+    case Event::kMemberStateChanged:
+    case Event::kChangeOwner:
+    case Event::kModifyAdmin:
+    case Event::kSeatInfoChanged: return ApplyRoomFact(event, RoomIdOf(event));
+    case Event::kCreateBattle: return ApplyCreateBattle(event);
+    case Event::kStartBattle: return ApplyStartBattle(event);
+    case Event::kEndBattle: return ApplyEndBattle(event);
+    default: return {};  // Gifts, messages, follows and unknown commands carry no state.
+  }
+}
+
+const Room* LiveState::FindRoom(const std::string& room_id) const {
+  auto it = rooms_.find(room_id);
+  return it == rooms_.end() ? nullptr : &it->second;
+}
+
+const Battle* LiveState::FindBattle(const std::string& battle_id) const {
+  auto it = battles_.find(battle_id);
+  return it == battles_.end() ? nullptr : &it->second;
+}
+
+void LiveState::ForgetFinishedBefore(int64_t cutoff_ms) {
+  std::erase_if(rooms_, [cutoff_ms](const auto& entry) {
+    return entry.second.status() == v1::ROOM_STATUS_DESTROYED &&
+           entry.second.last_event_time_ms() < cutoff_ms;
+  });
+  std::erase_if(battles_, [cutoff_ms](const auto& entry) {
+    return entry.second.state() == v1::BATTLE_STATE_ENDED &&
+           entry.second.last_event_time_ms() < cutoff_ms;
+  });
+}
+
+ApplyOutcome LiveState::ApplyCreateRoom(const Event& event) {
+  const v1::RoomInfo& info = event.create_room().room_info();
+  if (info.room_id().empty()) return {.stale = false};
+  auto it = rooms_.find(info.room_id());
+  if (it != rooms_.end()) {
+    Room& room = it->second;
+    // A create newer than the destruction is the same id reused for a new room; judge by the
+    // room's own CreateTime where Tencent sent it (CreateRoom often has no EventTime).
+    const int64_t created_ms =
+        info.has_create_time() ? info.create_time() * 1000 : event.event_time_ms();
+    if (room.status() == v1::ROOM_STATUS_DESTROYED && created_ms > room.destroyed_time_ms()) {
+      rooms_.erase(it);
+    } else if (room.status() == v1::ROOM_STATUS_DESTROYED ||
+               event.event_time_ms() < room.info_event_time_ms()) {
+      return {.stale = true};
+    }
+  }
+  Room& room = rooms_.try_emplace(info.room_id(), NewRoom(info.room_id())).first->second;
+  MergeRoomInfo(info, room);
+  room.set_info_event_time_ms(event.event_time_ms());
+  Touch(event, room);
+  return {};
+}
+
+ApplyOutcome LiveState::ApplyDestroyRoom(const Event& event) {
+  const v1::DestroyRoom& destroy = event.destroy_room();
+  const std::string room_id = RoomIdOf(event);
+  if (room_id.empty()) return {};
+  Room& room = rooms_.try_emplace(room_id, NewRoom(room_id)).first->second;
+  if (room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
+  // Destruction is terminal whatever its EventTime: no later fact can undo it.
+  MergeRoomInfo(destroy.room_info(), room);
+  if (destroy.has_statistic()) *room.mutable_statistic() = destroy.statistic();
+  room.set_status(v1::ROOM_STATUS_DESTROYED);
+  room.set_destroyed_time_ms(event.event_time_ms());
+  room.clear_online_members();
+  room.set_online_count(0);
+  Touch(event, room);
+  return {};
+}
+
+ApplyOutcome LiveState::ApplyRoomFact(const Event& event, const std::string& room_id) {
+  if (room_id.empty()) return {};
+  // A fact about a room we never saw created means its CreateRoom was lost or is late: the room
+  // exists all the same.
+  Room& room = rooms_.try_emplace(room_id, NewRoom(room_id)).first->second;
+  if (room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
+  const int64_t time = event.event_time_ms();
+  switch (event.payload_case()) {
+    case Event::kUpdateRoomInfo:
+      if (time < room.info_event_time_ms()) return {.stale = true};
+      MergeRoomInfo(event.update_room_info().room_info(), room);
+      room.set_info_event_time_ms(time);
+      break;
+    case Event::kChangeOwner:
+      if (time < room.info_event_time_ms()) return {.stale = true};
+      room.set_owner_account(event.change_owner().current_owner_account());
+      room.set_info_event_time_ms(time);
+      break;
+    case Event::kSeatInfoChanged:
+      if (time < room.seats_event_time_ms()) return {.stale = true};
+      *room.mutable_seats() = event.seat_info_changed().seats();
+      room.set_seats_event_time_ms(time);
+      break;
+    case Event::kSetMetadata:
+      for (const auto& entry : event.set_metadata().metadata()) {
+        (*room.mutable_metadata())[entry.key()] = entry.value();
+      }
+      break;
+    case Event::kDelMetadata:
+      for (const auto& key : event.del_metadata().keys()) room.mutable_metadata()->erase(key);
+      break;
+    case Event::kMemberStateChanged: SetOnline(event.member_state_changed(), room); break;
+    case Event::kModifyAdmin: ModifyAdmins(event.modify_admin(), room); break;
+    default: return {};
+  }
+  Touch(event, room);
+  return {};
+}
+
+ApplyOutcome LiveState::ApplyCreateBattle(const Event& event) {
+  const v1::CreateBattle& create = event.create_battle();
+  if (create.battle_id().empty()) return {};
+  Battle& battle = battles_[create.battle_id()];
+  battle.set_battle_id(create.battle_id());
+  // Only CreateBattle carries these, so a late Create still supplies them.
+  battle.set_operator_account(create.operator_account());
+  battle.set_timeout_ms(create.timeout_ms());
+  battle.set_need_response(create.need_response());
+  battle.set_extension_info(create.extension_info());
+  const bool stale = battle.state() > v1::BATTLE_STATE_CREATED;
+  if (!stale) {
+    battle.set_state(v1::BATTLE_STATE_CREATED);
+    battle.set_duration_ms(create.duration_ms());
+    battle.mutable_from_room()->set_room_id(create.from_room_id());
+    battle.clear_to_rooms();
+    for (const std::string& room_id : create.to_room_ids()) {
+      battle.add_to_rooms()->set_room_id(room_id);
+    }
+  }
+  Touch(event, battle);
+  return {.stale = stale};
+}
+
+ApplyOutcome LiveState::ApplyStartBattle(const Event& event) {
+  const v1::StartBattle& start = event.start_battle();
+  if (start.battle_id().empty()) return {};
+  Battle& battle = battles_[start.battle_id()];
+  battle.set_battle_id(start.battle_id());
+  if (battle.state() == v1::BATTLE_STATE_ENDED ||
+      (battle.state() == v1::BATTLE_STATE_STARTED &&
+       event.event_time_ms() < battle.last_event_time_ms())) {
+    return {.stale = true};  // EndBattle carries everything StartBattle does, and more.
+  }
+  battle.set_state(v1::BATTLE_STATE_STARTED);
+  battle.set_duration_ms(start.duration_ms());
+  battle.set_create_time(start.create_time());
+  battle.set_start_time(start.start_time());
+  *battle.mutable_from_room() = start.from_room();
+  *battle.mutable_to_rooms() = start.to_rooms();
+  Touch(event, battle);
+  return {};
+}
+
+ApplyOutcome LiveState::ApplyEndBattle(const Event& event) {
+  const v1::EndBattle& end = event.end_battle();
+  if (end.battle_id().empty()) return {};
+  Battle& battle = battles_[end.battle_id()];
+  battle.set_battle_id(end.battle_id());
+  if (battle.state() == v1::BATTLE_STATE_ENDED) return {.stale = true};
+  battle.set_state(v1::BATTLE_STATE_ENDED);
+  battle.set_op_type(end.op_type());
+  battle.set_end_reason(end.has_op_type() ? EndReasonOf(end.op_type())
+                                          : v1::BATTLE_END_REASON_UNSPECIFIED);
+  battle.set_duration_ms(end.duration_ms());
+  battle.set_create_time(end.create_time());
+  battle.set_start_time(end.start_time());
+  battle.set_end_time(end.end_time());
+  *battle.mutable_from_room() = end.from_room();
+  *battle.mutable_to_rooms() = end.to_rooms();
+  Touch(event, battle);
+  return {};
+}
+
+}  // namespace liveevents::service

@@ -1,0 +1,61 @@
+// The room and battle state derived from the journal: a pure state machine with no I/O, clocks or
+// threads. Folding the same events in the same order always gives the same state, which is what
+// lets a restarted service rebuild its state from the journal.
+#ifndef LIVEEVENTS_SERVICE_CORE_LIVE_STATE_H_
+#define LIVEEVENTS_SERVICE_CORE_LIVE_STATE_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "liveevents/v1/live_events.pb.h"
+
+namespace liveevents::service {
+
+// What applying one event did.
+struct ApplyOutcome {
+  // The event is older than the state it concerns (or concerns a destroyed room): it is still
+  // journaled and delivered, marked stale, but changed nothing a subscriber relies on.
+  bool stale = false;
+};
+
+// Rooms and battles, keyed by id. Not thread-safe: the owner serialises access.
+//
+// Tencent delivers callbacks without order, so the rules are (design §4):
+//  - each entity keeps the EventTime of the newest fact applied; an older fact is stale;
+//  - battle phases only move forward (CREATED, STARTED, ENDED); an End without a Start is valid,
+//    and a late Create only fills the fields nothing else carries, so every arrival order of
+//    Create/Start/End ends in the same battle;
+//  - a destroyed room is a tombstone: later facts about it are stale, except a CreateRoom whose
+//    creation is newer than the destruction (Tencent reuses room ids);
+//  - seat lists are full snapshots; online members are a set, so counts never go negative.
+class LiveState {
+ public:
+  ApplyOutcome Apply(const v1::Event& event);
+
+  const v1::Room* FindRoom(const std::string& room_id) const;
+  const v1::Battle* FindBattle(const std::string& battle_id) const;
+  const std::map<std::string, v1::Room>& rooms() const { return rooms_; }
+  const std::map<std::string, v1::Battle>& battles() const { return battles_; }
+
+  // Removes destroyed rooms and ended battles whose last fact is older than `cutoff_ms`.
+  void ForgetFinishedBefore(int64_t cutoff_ms);
+
+ private:
+  ApplyOutcome ApplyCreateRoom(const v1::Event& event);
+  ApplyOutcome ApplyDestroyRoom(const v1::Event& event);
+  ApplyOutcome ApplyRoomFact(const v1::Event& event, const std::string& room_id);
+  ApplyOutcome ApplyCreateBattle(const v1::Event& event);
+  ApplyOutcome ApplyStartBattle(const v1::Event& event);
+  ApplyOutcome ApplyEndBattle(const v1::Event& event);
+
+  std::map<std::string, v1::Room> rooms_;
+  std::map<std::string, v1::Battle> battles_;
+};
+
+// The room id an event is about, or "" when it concerns no single room.
+std::string RoomIdOf(const v1::Event& event);
+
+}  // namespace liveevents::service
+
+#endif  // LIVEEVENTS_SERVICE_CORE_LIVE_STATE_H_

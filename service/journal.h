@@ -1,0 +1,91 @@
+// The Journal sequences published events: it drops duplicates, assigns revisions, folds each
+// event into the live state, group-commits batches to the EventStore on a writer thread, and
+// only then acknowledges the publishers and hands the events to the listener (the hub).
+#ifndef LIVEEVENTS_SERVICE_JOURNAL_H_
+#define LIVEEVENTS_SERVICE_JOURNAL_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "service/core/live_state.h"
+#include "service/store/event_store.h"
+
+namespace liveevents::service {
+
+struct PublishResult {
+  uint64_t revision = 0;
+  bool duplicate = false;
+};
+
+// Receives every committed event exactly once, in revision order, on the writer thread.
+class CommitListener {
+ public:
+  virtual ~CommitListener() = default;
+  virtual void OnCommitted(absl::Span<const EventPtr> events) = 0;
+};
+
+class Journal {
+ public:
+  using PublishDone = absl::AnyInvocable<void(absl::StatusOr<PublishResult>)>;
+
+  // `store` and `listener` must outlive the Journal.
+  Journal(EventStore& store, CommitListener& listener);
+  ~Journal();  // Stops the writer after committing what was accepted.
+
+  // Folds every stored event into the state and the dedup index, then starts the writer.
+  // Call once, before Publish.
+  absl::Status Recover();
+
+  // Journals `event` (its dedup_key is computed when empty) and calls `done` once it is durable,
+  // or with the original revision when its key was journaled before. `done` runs on the writer
+  // thread or inline; it must not block. Thread-safe.
+  void Publish(v1::Event event, PublishDone done);
+
+  // Runs `read` with the state as of revision `applied` (which may be a few events ahead of the
+  // store while a batch commits). Thread-safe; `read` must be quick.
+  void ReadState(absl::FunctionRef<void(const LiveState& state, uint64_t applied)> read) const;
+
+  // Highest revision assigned (journaled or being journaled).
+  uint64_t AppliedRevision() const;
+
+  // Commits everything accepted so far and stops the writer; later Publish calls fail.
+  void Shutdown();
+
+ private:
+  struct Pending {
+    EventPtr event;
+    PublishDone done;
+  };
+
+  bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void WriterLoop();
+  void CommitBatch(std::vector<Pending> batch);
+
+  EventStore& store_;
+  CommitListener& listener_;
+
+  mutable absl::Mutex mu_;
+  LiveState state_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, uint64_t> revision_by_key_ ABSL_GUARDED_BY(mu_);
+  uint64_t applied_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t committed_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  // Duplicates of events still being committed answer once their original is durable.
+  std::multimap<uint64_t, PublishDone> duplicate_waiters_ ABSL_GUARDED_BY(mu_);
+  bool accepting_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status broken_ ABSL_GUARDED_BY(mu_);
+  std::thread writer_;
+};
+
+}  // namespace liveevents::service
+
+#endif  // LIVEEVENTS_SERVICE_JOURNAL_H_

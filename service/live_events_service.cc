@@ -1,0 +1,183 @@
+#include "service/live_events_service.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "service/page_token.h"
+#include "service/status_convert.h"
+
+namespace liveevents::service {
+namespace {
+
+grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
+                                     const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+bool BattleInvolves(const v1::Battle& battle, const std::string& room_id) {
+  if (battle.from_room().room_id() == room_id) return true;
+  return std::any_of(battle.to_rooms().begin(), battle.to_rooms().end(),
+                     [&](const v1::BattleRoom& room) { return room.room_id() == room_id; });
+}
+
+// Fills one page from an id-ordered map, starting after the key in `page_token`.
+template <typename Map, typename Keep, typename Add>
+grpc::Status FillPage(const Map& map, const std::string& page_token, int page_size, Keep keep,
+                      Add add, std::string* next_page_token) {
+  absl::StatusOr<std::string> after = DecodePageToken(page_token);
+  if (!after.ok()) return ToGrpcStatus(after.status());
+  const int limit = ClampPageSize(page_size);
+  int count = 0;
+  for (auto it = after->empty() ? map.begin() : map.upper_bound(*after); it != map.end(); ++it) {
+    if (!keep(it->second)) continue;
+    if (count == limit) {
+      *next_page_token = EncodePageToken(std::prev(it)->first);
+      break;
+    }
+    add(it->second);
+    ++count;
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+LiveEventsService::LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub,
+                                     SubscribeOptions subscribe_options)
+    : journal_(journal), store_(store), hub_(hub), subscribe_options_(subscribe_options) {}
+
+grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext* context,
+                                                     const v1::PublishRequest* request,
+                                                     v1::PublishResponse* response) {
+  if (!request->has_event() || request->event().command().empty()) {
+    return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                            "event.command is required"));
+  }
+  v1::Event event = request->event();
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  if (event.received_time_ms() == 0) event.set_received_time_ms(now_ms);
+  if (event.event_time_ms() == 0) event.set_event_time_ms(event.received_time_ms());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  journal_.Publish(std::move(event), [reactor, response](absl::StatusOr<PublishResult> result) {
+    if (!result.ok()) {
+      reactor->Finish(ToGrpcStatus(result.status()));
+      return;
+    }
+    response->set_revision(result->revision);
+    response->set_duplicate(result->duplicate);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* LiveEventsService::Subscribe(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  return new SubscribeReactor(context, *request, journal_, store_, hub_, subscribe_options_);
+}
+
+grpc::ServerUnaryReactor* LiveEventsService::GetRoom(grpc::CallbackServerContext* context,
+                                                     const v1::GetRoomRequest* request,
+                                                     v1::Room* response) {
+  bool found = false;
+  journal_.ReadState([&](const LiveState& state, uint64_t) {
+    if (const v1::Room* room = state.FindRoom(request->room_id())) {
+      *response = *room;
+      found = true;
+    }
+  });
+  if (found) return FinishWith(context, grpc::Status::OK);
+  return FinishWith(context, grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                          absl::StrCat("no room \"", request->room_id(), "\"")));
+}
+
+grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerContext* context,
+                                                       const v1::ListRoomsRequest* request,
+                                                       v1::ListRoomsResponse* response) {
+  grpc::Status status;
+  journal_.ReadState([&](const LiveState& state, uint64_t) {
+    status = FillPage(
+        state.rooms(), request->page_token(), request->page_size(),
+        [&](const v1::Room& room) {
+          return request->status() == v1::ROOM_STATUS_UNSPECIFIED ||
+                 room.status() == request->status();
+        },
+        [&](const v1::Room& room) { *response->add_rooms() = room; },
+        response->mutable_next_page_token());
+  });
+  return FinishWith(context, status);
+}
+
+grpc::ServerUnaryReactor* LiveEventsService::GetBattle(grpc::CallbackServerContext* context,
+                                                       const v1::GetBattleRequest* request,
+                                                       v1::Battle* response) {
+  bool found = false;
+  journal_.ReadState([&](const LiveState& state, uint64_t) {
+    if (const v1::Battle* battle = state.FindBattle(request->battle_id())) {
+      *response = *battle;
+      found = true;
+    }
+  });
+  if (found) return FinishWith(context, grpc::Status::OK);
+  return FinishWith(context,
+                    grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                 absl::StrCat("no battle \"", request->battle_id(), "\"")));
+}
+
+grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerContext* context,
+                                                         const v1::ListBattlesRequest* request,
+                                                         v1::ListBattlesResponse* response) {
+  grpc::Status status;
+  journal_.ReadState([&](const LiveState& state, uint64_t) {
+    status = FillPage(
+        state.battles(), request->page_token(), request->page_size(),
+        [&](const v1::Battle& battle) {
+          return (request->state() == v1::BATTLE_STATE_UNSPECIFIED ||
+                  battle.state() == request->state()) &&
+                 (request->room_id().empty() || BattleInvolves(battle, request->room_id()));
+        },
+        [&](const v1::Battle& battle) { *response->add_battles() = battle; },
+        response->mutable_next_page_token());
+  });
+  return FinishWith(context, status);
+}
+
+grpc::ServerUnaryReactor* LiveEventsService::ListEvents(grpc::CallbackServerContext* context,
+                                                        const v1::ListEventsRequest* request,
+                                                        v1::ListEventsResponse* response) {
+  const uint64_t oldest = store_.OldestRevision();
+  if (oldest > 0 && request->after_revision() + 1 < oldest) {
+    return FinishWith(context, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                            absl::StrCat("REVISION_COMPACTED: the oldest "
+                                                         "retained revision is ",
+                                                         oldest)));
+  }
+  absl::StatusOr<std::vector<EventPtr>> events =
+      store_.ReadAfter(request->after_revision(), ClampPageSize(request->limit()));
+  if (!events.ok()) return FinishWith(context, ToGrpcStatus(events.status()));
+  for (const EventPtr& event : *events) *response->add_events() = *event;
+  response->set_head_revision(store_.HeadRevision());
+  return FinishWith(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* LiveEventsService::GetServerInfo(
+    grpc::CallbackServerContext* context, const v1::GetServerInfoRequest* request,
+    v1::ServerInfo* response) {
+  response->set_head_revision(store_.HeadRevision());
+  response->set_oldest_revision(store_.OldestRevision());
+  response->set_store(store_.Kind());
+  response->set_version(LIVEEVENTS_VERSION);
+  response->set_uptime_seconds(absl::ToInt64Seconds(absl::Now() - started_));
+  response->set_subscribers(static_cast<int64_t>(hub_.Size()));
+  journal_.ReadState([&](const LiveState& state, uint64_t) {
+    response->set_rooms(static_cast<int64_t>(state.rooms().size()));
+    response->set_battles(static_cast<int64_t>(state.battles().size()));
+  });
+  return FinishWith(context, grpc::Status::OK);
+}
+
+}  // namespace liveevents::service

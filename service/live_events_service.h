@@ -1,0 +1,54 @@
+// The liveevents.v1.LiveEvents gRPC service on the callback API: unary handlers answer on
+// DefaultReactor(), Subscribe hands each stream to its own SubscribeReactor.
+#ifndef LIVEEVENTS_SERVICE_LIVE_EVENTS_SERVICE_H_
+#define LIVEEVENTS_SERVICE_LIVE_EVENTS_SERVICE_H_
+
+#include "absl/time/time.h"
+#include "liveevents/v1/live_events.grpc.pb.h"
+#include "service/journal.h"
+#include "service/subscribe_reactor.h"
+#include "service/subscriber_hub.h"
+
+namespace liveevents::service {
+
+class LiveEventsService final : public v1::LiveEvents::CallbackService {
+ public:
+  // Everything passed in must outlive the service.
+  LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub,
+                    SubscribeOptions subscribe_options);
+
+  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
+                                    const v1::PublishRequest* request,
+                                    v1::PublishResponse* response) override;
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
+  grpc::ServerUnaryReactor* GetRoom(grpc::CallbackServerContext* context,
+                                    const v1::GetRoomRequest* request,
+                                    v1::Room* response) override;
+  grpc::ServerUnaryReactor* ListRooms(grpc::CallbackServerContext* context,
+                                      const v1::ListRoomsRequest* request,
+                                      v1::ListRoomsResponse* response) override;
+  grpc::ServerUnaryReactor* GetBattle(grpc::CallbackServerContext* context,
+                                      const v1::GetBattleRequest* request,
+                                      v1::Battle* response) override;
+  grpc::ServerUnaryReactor* ListBattles(grpc::CallbackServerContext* context,
+                                        const v1::ListBattlesRequest* request,
+                                        v1::ListBattlesResponse* response) override;
+  grpc::ServerUnaryReactor* ListEvents(grpc::CallbackServerContext* context,
+                                       const v1::ListEventsRequest* request,
+                                       v1::ListEventsResponse* response) override;
+  grpc::ServerUnaryReactor* GetServerInfo(grpc::CallbackServerContext* context,
+                                          const v1::GetServerInfoRequest* request,
+                                          v1::ServerInfo* response) override;
+
+ private:
+  Journal& journal_;
+  EventStore& store_;
+  SubscriberHub& hub_;
+  const SubscribeOptions subscribe_options_;
+  const absl::Time started_ = absl::Now();
+};
+
+}  // namespace liveevents::service
+
+#endif  // LIVEEVENTS_SERVICE_LIVE_EVENTS_SERVICE_H_

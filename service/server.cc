@@ -1,0 +1,70 @@
+#include "service/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
+
+namespace liveevents::service {
+namespace {
+
+constexpr char kServiceName[] = "liveevents.v1.LiveEvents";
+
+void SetServing(grpc::Server& server, bool serving) {
+  grpc::HealthCheckServiceInterface* health = server.GetHealthCheckService();
+  health->SetServingStatus(serving);
+  health->SetServingStatus(kServiceName, serving);
+}
+
+}  // namespace
+
+Server::Server(std::unique_ptr<EventStore> store, const ServerOptions& options)
+    : store_(std::move(store)),
+      hub_(options.progress_interval),
+      journal_(*store_, hub_),
+      service_(journal_, *store_, hub_, options.subscribe) {}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
+                                                      std::unique_ptr<EventStore> store) {
+  // gRPC's health service has no C++ descriptors of its own; touching ours links them in, so
+  // reflection can describe grpc.health.v1.Health.
+  grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<Server> server(new Server(std::move(store), options));
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.grpc_address, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.RegisterService(&server->service_);
+  server->grpc_server_ = builder.BuildAndStart();
+  if (server->grpc_server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_address));
+  }
+  SetServing(*server->grpc_server_, false);  // Until the journal is loaded.
+  if (absl::Status status = server->journal_.Recover(); !status.ok()) {
+    server->grpc_server_->Shutdown();
+    return status;
+  }
+  server->hub_.StartAt(server->journal_.AppliedRevision());
+  SetServing(*server->grpc_server_, true);
+  return server;
+}
+
+Server::~Server() { Shutdown(absl::Seconds(5)); }
+
+std::shared_ptr<grpc::Channel> Server::InProcessChannel() {
+  return grpc_server_->InProcessChannel(grpc::ChannelArguments());
+}
+
+void Server::Shutdown(absl::Duration deadline) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  SetServing(*grpc_server_, false);
+  hub_.Drain();
+  grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + deadline));
+  journal_.Shutdown();
+}
+
+}  // namespace liveevents::service

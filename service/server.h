@@ -1,0 +1,55 @@
+// Wires the service's parts into a running gRPC server: store, journal, hub, the LiveEvents
+// service, grpc.health.v1 and server reflection. Used by main.cc and by the tests.
+#ifndef LIVEEVENTS_SERVICE_SERVER_H_
+#define LIVEEVENTS_SERVICE_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "service/journal.h"
+#include "service/live_events_service.h"
+#include "service/store/event_store.h"
+#include "service/subscriber_hub.h"
+
+namespace liveevents::service {
+
+struct ServerOptions {
+  std::string grpc_address = "127.0.0.1:50051";  // Port 0 picks a free port.
+  absl::Duration progress_interval = absl::Seconds(5);
+  SubscribeOptions subscribe;
+};
+
+class Server {
+ public:
+  // Recovers the journal from `store` and starts serving. Health is SERVING once it returns.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
+                                                       std::unique_ptr<EventStore> store);
+  ~Server();
+
+  int port() const { return port_; }
+  // A channel to this server that needs no network (for tests and tools in-process).
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
+  // Graceful stop: health NOT_SERVING, streams end with UNAVAILABLE and their resume revision,
+  // calls in flight get until `deadline`, then the journal is flushed. Idempotent.
+  void Shutdown(absl::Duration deadline);
+
+ private:
+  Server(std::unique_ptr<EventStore> store, const ServerOptions& options);
+
+  std::unique_ptr<EventStore> store_;
+  SubscriberHub hub_;
+  Journal journal_;
+  LiveEventsService service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace liveevents::service
+
+#endif  // LIVEEVENTS_SERVICE_SERVER_H_

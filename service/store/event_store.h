@@ -1,0 +1,46 @@
+// The journal's storage: one interface, several implementations (memory for tests, SQLite as
+// the embedded default, Redis for scale-out). The Journal decides revisions and duplicates; a
+// store only keeps committed events in revision order.
+#ifndef LIVEEVENTS_SERVICE_STORE_EVENT_STORE_H_
+#define LIVEEVENTS_SERVICE_STORE_EVENT_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "liveevents/v1/events.pb.h"
+
+namespace liveevents::service {
+
+using EventPtr = std::shared_ptr<const v1::Event>;
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
+  // "memory", "sqlite", ...: shown by GetServerInfo.
+  virtual std::string Kind() const = 0;
+
+  // Appends `events`, whose revisions continue the head densely, as one atomic and durable
+  // step: when this returns OK all of them survive a crash, otherwise none was added. Called
+  // from one thread at a time.
+  virtual absl::Status Append(absl::Span<const EventPtr> events) = 0;
+
+  // At most `limit` events with revision > `after_revision`, in revision order. Thread-safe,
+  // also concurrently with Append.
+  virtual absl::StatusOr<std::vector<EventPtr>> ReadAfter(uint64_t after_revision,
+                                                          size_t limit) const = 0;
+
+  // The newest and oldest revision stored; both 0 when the store is empty. Thread-safe.
+  virtual uint64_t HeadRevision() const = 0;
+  virtual uint64_t OldestRevision() const = 0;
+};
+
+}  // namespace liveevents::service
+
+#endif  // LIVEEVENTS_SERVICE_STORE_EVENT_STORE_H_

@@ -1,0 +1,287 @@
+#include "service/subscribe_reactor.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/core/event_filter.h"
+#include "service/status_convert.h"
+
+namespace liveevents::service {
+namespace {
+
+constexpr char kResumeRevisionKey[] = "liveevents-resume-revision";
+
+bool InvolvesRoom(const v1::Battle& battle, const v1::EventFilter& filter) {
+  auto wanted = [&filter](const std::string& id) {
+    return std::find(filter.room_ids().begin(), filter.room_ids().end(), id) !=
+           filter.room_ids().end();
+  };
+  if (wanted(battle.from_room().room_id())) return true;
+  return std::any_of(battle.to_rooms().begin(), battle.to_rooms().end(),
+                     [&](const v1::BattleRoom& room) { return wanted(room.room_id()); });
+}
+
+bool SnapshotWantsRoom(const v1::EventFilter& filter, const v1::Room& room) {
+  if (!filter.battle_ids().empty()) return false;
+  return filter.room_ids().empty() || std::find(filter.room_ids().begin(), filter.room_ids().end(),
+                                                room.room_id()) != filter.room_ids().end();
+}
+
+bool SnapshotWantsBattle(const v1::EventFilter& filter, const v1::Battle& battle) {
+  if (!filter.battle_ids().empty() &&
+      std::find(filter.battle_ids().begin(), filter.battle_ids().end(), battle.battle_id()) ==
+          filter.battle_ids().end()) {
+    return false;
+  }
+  return filter.room_ids().empty() || InvolvesRoom(battle, filter);
+}
+
+}  // namespace
+
+SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
+                                   const v1::SubscribeRequest& request, Journal& journal,
+                                   EventStore& store, SubscriberHub& hub,
+                                   const SubscribeOptions& options)
+    : context_(context),
+      filter_(request.filter()),
+      journal_(journal),
+      store_(store),
+      hub_(hub),
+      options_(options) {
+  absl::Status status = ValidateFilter(filter_);
+  if (status.ok()) status = CheckStart(request);
+  if (!status.ok()) {
+    absl::MutexLock lock(&mu_);
+    finished_ = true;
+    Finish(ToGrpcStatus(status));
+    return;
+  }
+  // Register before choosing the start point, so nothing committed in between is missed;
+  // until the reactor goes live the hub's deliveries are ignored and the journal is read.
+  const uint64_t head = hub_.Register(this);
+  registered_ = true;
+  bool catch_up = false;
+  {
+    absl::MutexLock lock(&mu_);
+    switch (request.start()) {
+      case v1::SubscribeRequest::START_AFTER_REVISION:
+        scanned_revision_ = sent_revision_ = request.after_revision();
+        break;
+      case v1::SubscribeRequest::START_SNAPSHOT:
+        QueueSnapshot();  // The client has nothing until the snapshot is through.
+        break;
+      default:
+        scanned_revision_ = sent_revision_ = head;
+    }
+    // Clients and tests wait for the initial metadata to know the subscription is registered.
+    StartSendInitialMetadata();
+    if (request.start() != v1::SubscribeRequest::START_SNAPSHOT) QueueProgress();
+    catch_up = Pump();
+  }
+  if (catch_up) CatchUp();
+}
+
+absl::Status SubscribeReactor::CheckStart(const v1::SubscribeRequest& request) const {
+  if (request.start() != v1::SubscribeRequest::START_AFTER_REVISION) return absl::OkStatus();
+  const uint64_t after = request.after_revision();
+  const uint64_t head = journal_.AppliedRevision();
+  if (after > head) {
+    return absl::OutOfRangeError(
+        absl::StrCat("after_revision ", after, " is beyond the head revision ", head));
+  }
+  const uint64_t oldest = store_.OldestRevision();
+  if (oldest > 0 && after + 1 < oldest) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "REVISION_COMPACTED: after_revision ", after, " is older than the oldest retained revision ",
+        oldest, "; re-subscribe with START_SNAPSHOT"));
+  }
+  return absl::OkStatus();
+}
+
+void SubscribeReactor::QueueSnapshot() {
+  std::vector<ResponsePtr> chunks;
+  auto response = std::make_shared<v1::SubscribeResponse>();
+  auto flush_if_full = [&](bool force) {
+    const int size = response->snapshot().rooms_size() + response->snapshot().battles_size();
+    if (size >= static_cast<int>(options_.snapshot_chunk) || (force && size > 0)) {
+      chunks.push_back(std::move(response));
+      response = std::make_shared<v1::SubscribeResponse>();
+    }
+  };
+  uint64_t as_of = 0;
+  journal_.ReadState([&](const LiveState& state, uint64_t applied) {
+    as_of = applied;
+    for (const auto& [id, room] : state.rooms()) {
+      if (!SnapshotWantsRoom(filter_, room)) continue;
+      *response->mutable_snapshot()->add_rooms() = room;
+      flush_if_full(false);
+    }
+    for (const auto& [id, battle] : state.battles()) {
+      if (!SnapshotWantsBattle(filter_, battle)) continue;
+      *response->mutable_snapshot()->add_battles() = battle;
+      flush_if_full(false);
+    }
+  });
+  flush_if_full(true);
+  scanned_revision_ = as_of;
+  for (ResponsePtr& chunk : chunks) Enqueue(std::move(chunk), as_of);
+  auto end = std::make_shared<v1::SubscribeResponse>();
+  end->mutable_snapshot_end()->set_revision(as_of);
+  Enqueue(std::move(end), as_of);
+}
+
+void SubscribeReactor::QueueProgress() {
+  auto response = std::make_shared<v1::SubscribeResponse>();
+  response->mutable_progress()->set_revision(scanned_revision_);
+  Enqueue(std::move(response), scanned_revision_);
+}
+
+void SubscribeReactor::Enqueue(ResponsePtr response, uint64_t revision) {
+  queue_.emplace_back(std::move(response), revision);
+}
+
+bool SubscribeReactor::Pump() {
+  if (finished_ || in_flight_ != nullptr) return false;
+  if (pending_finish_.has_value()) {
+    // Every terminal status tells the client where to resume.
+    context_->AddTrailingMetadata(kResumeRevisionKey, absl::StrCat(sent_revision_));
+    finished_ = true;
+    Finish(grpc::Status(pending_finish_->error_code(),
+                        absl::StrCat(pending_finish_->error_message(),
+                                     "; resume with after_revision=", sent_revision_)));
+    return false;
+  }
+  if (!queue_.empty()) {
+    std::tie(in_flight_, in_flight_revision_) = std::move(queue_.front());
+    queue_.pop_front();
+    StartWrite(in_flight_.get());
+    return false;
+  }
+  if (live_ || catching_up_) return false;
+  catching_up_ = true;
+  return true;
+}
+
+void SubscribeReactor::CatchUp() {
+  while (true) {
+    uint64_t from;
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_ || pending_finish_.has_value()) {
+        catching_up_ = false;
+        Pump();
+        return;
+      }
+      from = scanned_revision_;
+    }
+    // Read outside the lock: the store has its own, and the hub's lock comes before ours.
+    absl::StatusOr<std::vector<EventPtr>> page = store_.ReadAfter(from, options_.journal_page);
+    {
+      absl::MutexLock lock(&mu_);
+      if (!page.ok()) {
+        EndWith(grpc::StatusCode::UNAVAILABLE,
+                absl::StrCat("reading the journal failed: ", page.status().message()));
+        catching_up_ = false;
+        Pump();
+        return;
+      }
+      for (const EventPtr& event : *page) {
+        if (event->revision() <= scanned_revision_) continue;
+        scanned_revision_ = event->revision();
+        if (!MatchesFilter(filter_, *event)) continue;
+        auto response = std::make_shared<v1::SubscribeResponse>();
+        *response->mutable_event() = *event;
+        Enqueue(std::move(response), event->revision());
+      }
+      if (!queue_.empty()) {
+        // Continue from OnWriteDone once the client has taken this page.
+        catching_up_ = false;
+        Pump();
+        return;
+      }
+      if (page->size() == options_.journal_page) continue;
+      from = scanned_revision_;
+    }
+    if (hub_.TryGoLive(this, from)) return;
+  }
+}
+
+void SubscribeReactor::EndWith(grpc::StatusCode code, const std::string& reason) {
+  if (finished_ || pending_finish_.has_value()) return;
+  pending_finish_ = grpc::Status(code, reason);
+  queue_.clear();  // The resume revision covers what was not sent.
+}
+
+void SubscribeReactor::Deliver(const std::vector<Delivery>& batch) {
+  absl::MutexLock lock(&mu_);
+  if (!live_ || finished_ || pending_finish_.has_value()) return;
+  for (const Delivery& delivery : batch) {
+    const uint64_t revision = delivery.event->revision();
+    if (revision <= scanned_revision_) continue;  // Already read from the journal.
+    scanned_revision_ = revision;
+    if (!MatchesFilter(filter_, *delivery.event)) continue;
+    if (queue_.size() >= options_.max_queue) {
+      EndWith(grpc::StatusCode::RESOURCE_EXHAUSTED,
+              absl::StrCat("SLOW_CONSUMER: more than ", options_.max_queue,
+                           " events waiting to be sent"));
+      break;
+    }
+    Enqueue(delivery.response, revision);
+  }
+  Pump();
+}
+
+void SubscribeReactor::GoLive(uint64_t head) {
+  absl::MutexLock lock(&mu_);
+  live_ = true;
+  catching_up_ = false;
+  scanned_revision_ = std::max(scanned_revision_, head);
+  Pump();
+}
+
+void SubscribeReactor::Tick() {
+  absl::MutexLock lock(&mu_);
+  if (!live_ || finished_ || pending_finish_.has_value()) return;
+  if (in_flight_ != nullptr || !queue_.empty()) return;  // Not idle.
+  QueueProgress();
+  Pump();
+}
+
+void SubscribeReactor::Drain() {
+  absl::MutexLock lock(&mu_);
+  EndWith(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+  Pump();
+}
+
+void SubscribeReactor::OnWriteDone(bool ok) {
+  bool catch_up = false;
+  {
+    absl::MutexLock lock(&mu_);
+    in_flight_.reset();
+    if (ok) {
+      sent_revision_ = std::max(sent_revision_, in_flight_revision_);
+    } else {
+      // The client is gone; Pump checks a pending finish first (gRPC rule 4).
+      EndWith(grpc::StatusCode::UNAVAILABLE, "write failed");
+    }
+    catch_up = Pump();
+  }
+  if (catch_up) CatchUp();
+}
+
+void SubscribeReactor::OnCancel() {
+  absl::MutexLock lock(&mu_);
+  EndWith(grpc::StatusCode::CANCELLED, "cancelled");
+  Pump();
+}
+
+void SubscribeReactor::OnDone() {
+  if (registered_) hub_.Unregister(this);
+  // A thread that called Finish may still be leaving a method holding the lock (rule 5).
+  { absl::MutexLock lock(&mu_); }
+  delete this;
+}
+
+}  // namespace liveevents::service

@@ -1,0 +1,84 @@
+// One Subscribe stream: a self-owned ServerWriteReactor with a bounded queue of shared,
+// immutable responses. It first reads the journal from its start point ("catching up"), then
+// switches to live delivery from the hub with no gap and no duplicate.
+#ifndef LIVEEVENTS_SERVICE_SUBSCRIBE_REACTOR_H_
+#define LIVEEVENTS_SERVICE_SUBSCRIBE_REACTOR_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/synchronization/mutex.h"
+#include "liveevents/v1/live_events.pb.h"
+#include "service/journal.h"
+#include "service/subscriber_hub.h"
+
+namespace liveevents::service {
+
+struct SubscribeOptions {
+  size_t max_queue = 1024;     // Responses waiting to be written before SLOW_CONSUMER.
+  size_t journal_page = 256;   // Events read from the store per catch-up step.
+  size_t snapshot_chunk = 200; // Rooms plus battles per snapshot message.
+};
+
+class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
+                         public Subscription {
+ public:
+  // Validates the request and registers with `hub`; ends the call at once when invalid. The
+  // reactor deletes itself in OnDone. `journal`, `store` and `hub` must outlive the call.
+  SubscribeReactor(grpc::CallbackServerContext* context, const v1::SubscribeRequest& request,
+                   Journal& journal, EventStore& store, SubscriberHub& hub,
+                   const SubscribeOptions& options);
+
+  // Subscription (called by the hub with its lock held).
+  void Deliver(const std::vector<Delivery>& batch) override;
+  void GoLive(uint64_t head) override;
+  void Tick() override;
+  void Drain() override;
+
+  // ServerWriteReactor.
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  using ResponsePtr = std::shared_ptr<const v1::SubscribeResponse>;
+
+  absl::Status CheckStart(const v1::SubscribeRequest& request) const;
+  void QueueSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void QueueProgress() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Enqueue(ResponsePtr response, uint64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts the next write or the pending Finish. Returns true when the queue is empty and the
+  // caller must run CatchUp() once it has released the lock.
+  bool Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CatchUp();
+  void EndWith(grpc::StatusCode code, const std::string& reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  grpc::CallbackServerContext* const context_;
+  const v1::EventFilter filter_;
+  Journal& journal_;
+  EventStore& store_;
+  SubscriberHub& hub_;
+  const SubscribeOptions options_;
+  bool registered_ = false;
+
+  absl::Mutex mu_;
+  // (response, revision it brings the client to)
+  std::deque<std::pair<ResponsePtr, uint64_t>> queue_ ABSL_GUARDED_BY(mu_);
+  ResponsePtr in_flight_ ABSL_GUARDED_BY(mu_);  // Alive until OnWriteDone (gRPC rule 2).
+  uint64_t in_flight_revision_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t sent_revision_ ABSL_GUARDED_BY(mu_) = 0;     // Client has everything up to here.
+  uint64_t scanned_revision_ ABSL_GUARDED_BY(mu_) = 0;  // Queued everything up to here.
+  bool live_ ABSL_GUARDED_BY(mu_) = false;
+  bool catching_up_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> pending_finish_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace liveevents::service
+
+#endif  // LIVEEVENTS_SERVICE_SUBSCRIBE_REACTOR_H_

@@ -1,0 +1,83 @@
+#include "service/subscriber_hub.h"
+
+namespace liveevents::service {
+
+SubscriberHub::SubscriberHub(absl::Duration progress_interval)
+    : progress_interval_(progress_interval) {
+  ticker_ = std::thread([this] { TickerLoop(); });
+}
+
+SubscriberHub::~SubscriberHub() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  ticker_.join();
+}
+
+void SubscriberHub::StartAt(uint64_t head) {
+  absl::MutexLock lock(&mu_);
+  last_broadcast_ = head;
+}
+
+uint64_t SubscriberHub::Register(Subscription* subscription) {
+  absl::MutexLock lock(&mu_);
+  if (draining_) {
+    subscription->Drain();
+  } else {
+    subscriptions_.insert(subscription);
+  }
+  return last_broadcast_;
+}
+
+void SubscriberHub::Unregister(Subscription* subscription) {
+  absl::MutexLock lock(&mu_);
+  subscriptions_.erase(subscription);
+}
+
+bool SubscriberHub::TryGoLive(Subscription* subscription, uint64_t scanned) {
+  absl::MutexLock lock(&mu_);
+  if (last_broadcast_ > scanned || !subscriptions_.contains(subscription)) return false;
+  subscription->GoLive(last_broadcast_);
+  return true;
+}
+
+void SubscriberHub::OnCommitted(absl::Span<const EventPtr> events) {
+  // One shared response per event, however many subscribers receive it.
+  std::vector<Delivery> batch;
+  batch.reserve(events.size());
+  for (const EventPtr& event : events) {
+    auto response = std::make_shared<v1::SubscribeResponse>();
+    *response->mutable_event() = *event;
+    batch.push_back({event, std::move(response)});
+  }
+  absl::MutexLock lock(&mu_);
+  if (!events.empty()) last_broadcast_ = events.back()->revision();
+  for (Subscription* subscription : subscriptions_) subscription->Deliver(batch);
+}
+
+void SubscriberHub::Drain() {
+  absl::MutexLock lock(&mu_);
+  draining_ = true;
+  for (Subscription* subscription : subscriptions_) subscription->Drain();
+}
+
+uint64_t SubscriberHub::LastBroadcast() const {
+  absl::MutexLock lock(&mu_);
+  return last_broadcast_;
+}
+
+size_t SubscriberHub::Size() const {
+  absl::MutexLock lock(&mu_);
+  return subscriptions_.size();
+}
+
+void SubscriberHub::TickerLoop() {
+  absl::MutexLock lock(&mu_);
+  while (!mu_.AwaitWithTimeout(absl::Condition(this, &SubscriberHub::Stopping),
+                               progress_interval_)) {
+    for (Subscription* subscription : subscriptions_) subscription->Tick();
+  }
+}
+
+}  // namespace liveevents::service
