@@ -1,0 +1,177 @@
+// The LiveEvents service in-process: publish, dedup, queries, paging, reflection and health.
+#include "service/live_events_service.h"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "tests/testing/service_fixture.h"
+
+namespace liveevents::testing {
+namespace {
+
+using LiveEventsServiceTest = ServiceFixture;
+
+TEST_F(LiveEventsServiceTest, PublishAssignsDenseRevisionsAndAnswersDuplicates) {
+  EXPECT_EQ(Publish(MakeCreateRoom("r1")).revision(), 1u);
+  EXPECT_EQ(Publish(MakeCreateRoom("r2")).revision(), 2u);
+
+  v1::PublishResponse again = Publish(MakeCreateRoom("r1"));
+  EXPECT_TRUE(again.duplicate());
+  EXPECT_EQ(again.revision(), 1u);
+
+  v1::ListEventsRequest request;
+  v1::ListEventsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ListEvents(&context, request, &response).ok());
+  ASSERT_EQ(response.events_size(), 2);
+  EXPECT_EQ(response.head_revision(), 2u);
+  EXPECT_EQ(response.events(0).dedup_key().size(), 64u);
+}
+
+TEST_F(LiveEventsServiceTest, PublishRejectsAnEventWithoutCommand) {
+  v1::PublishRequest request;
+  v1::PublishResponse response;
+  grpc::ClientContext context;
+  EXPECT_EQ(stub_->Publish(&context, request, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(LiveEventsServiceTest, GetRoomAndBattleReflectPublishedEvents) {
+  Publish(MakeCreateRoom("r1"));
+  Publish(MakeStartBattle("b1", "r1", "r2"));
+
+  v1::GetRoomRequest room_request;
+  room_request.set_room_id("r1");
+  v1::Room room;
+  grpc::ClientContext room_context;
+  ASSERT_TRUE(stub_->GetRoom(&room_context, room_request, &room).ok());
+  EXPECT_EQ(room.owner_account(), "owner-r1");
+  EXPECT_EQ(room.status(), v1::ROOM_STATUS_ACTIVE);
+
+  v1::GetBattleRequest battle_request;
+  battle_request.set_battle_id("b1");
+  v1::Battle battle;
+  grpc::ClientContext battle_context;
+  ASSERT_TRUE(stub_->GetBattle(&battle_context, battle_request, &battle).ok());
+  EXPECT_EQ(battle.state(), v1::BATTLE_STATE_STARTED);
+}
+
+TEST_F(LiveEventsServiceTest, UnknownRoomAndBattleAreNotFound) {
+  v1::GetRoomRequest room_request;
+  room_request.set_room_id("nope");
+  v1::Room room;
+  grpc::ClientContext room_context;
+  EXPECT_EQ(stub_->GetRoom(&room_context, room_request, &room).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  v1::GetBattleRequest battle_request;
+  battle_request.set_battle_id("nope");
+  v1::Battle battle;
+  grpc::ClientContext battle_context;
+  EXPECT_EQ(stub_->GetBattle(&battle_context, battle_request, &battle).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(LiveEventsServiceTest, ListRoomsPagesThroughEveryRoomOnce) {
+  for (int i = 0; i < 5; ++i) Publish(MakeCreateRoom("room-" + std::to_string(i)));
+  std::set<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    v1::ListRoomsRequest request;
+    request.set_page_size(2);
+    request.set_page_token(token);
+    v1::ListRoomsResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListRooms(&context, request, &response).ok());
+    for (const v1::Room& room : response.rooms()) EXPECT_TRUE(seen.insert(room.room_id()).second);
+    token = response.next_page_token();
+    ASSERT_LT(++pages, 10);
+  } while (!token.empty());
+  EXPECT_EQ(seen.size(), 5u);
+  EXPECT_EQ(pages, 3);
+}
+
+TEST_F(LiveEventsServiceTest, ListRoomsRejectsAForeignPageToken) {
+  v1::ListRoomsRequest request;
+  request.set_page_token("not a token");
+  v1::ListRoomsResponse response;
+  grpc::ClientContext context;
+  EXPECT_EQ(stub_->ListRooms(&context, request, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(LiveEventsServiceTest, ListBattlesFiltersByRoomAndState) {
+  Publish(MakeStartBattle("b1", "r1", "r2"));
+  Publish(MakeStartBattle("b2", "r3", "r4"));
+  v1::ListBattlesRequest request;
+  request.set_room_id("r2");
+  request.set_state(v1::BATTLE_STATE_STARTED);
+  v1::ListBattlesResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ListBattles(&context, request, &response).ok());
+  ASSERT_EQ(response.battles_size(), 1);
+  EXPECT_EQ(response.battles(0).battle_id(), "b1");
+}
+
+TEST_F(LiveEventsServiceTest, GetServerInfoReportsHeadStoreAndCounts) {
+  Publish(MakeCreateRoom("r1"));
+  v1::ServerInfo info;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->GetServerInfo(&context, v1::GetServerInfoRequest(), &info).ok());
+  EXPECT_EQ(info.head_revision(), 1u);
+  EXPECT_EQ(info.oldest_revision(), 1u);
+  EXPECT_EQ(info.store(), "memory");
+  EXPECT_EQ(info.rooms(), 1);
+  EXPECT_FALSE(info.version().empty());
+}
+
+TEST_F(LiveEventsServiceTest, HealthIsServing) {
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  for (const std::string service : {"", "liveevents.v1.LiveEvents"}) {
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(health->Check(&context, request, &response).ok()) << service;
+    EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  }
+}
+
+TEST_F(LiveEventsServiceTest, ReflectionListsAndDescribesBothServices) {
+  namespace reflection = grpc::reflection::v1alpha;
+  auto stub = reflection::ServerReflection::NewStub(channel_);
+  grpc::ClientContext context;
+  auto stream = stub->ServerReflectionInfo(&context);
+
+  reflection::ServerReflectionRequest list;
+  list.set_list_services("");
+  ASSERT_TRUE(stream->Write(list));
+  reflection::ServerReflectionResponse listed;
+  ASSERT_TRUE(stream->Read(&listed));
+  std::set<std::string> names;
+  for (const auto& service : listed.list_services_response().service()) {
+    names.insert(service.name());
+  }
+  EXPECT_TRUE(names.contains("liveevents.v1.LiveEvents"));
+  EXPECT_TRUE(names.contains("grpc.health.v1.Health"));
+
+  for (const std::string symbol : {"liveevents.v1.LiveEvents", "grpc.health.v1.Health"}) {
+    reflection::ServerReflectionRequest describe;
+    describe.set_file_containing_symbol(symbol);
+    ASSERT_TRUE(stream->Write(describe));
+    reflection::ServerReflectionResponse described;
+    ASSERT_TRUE(stream->Read(&described));
+    EXPECT_TRUE(described.has_file_descriptor_response()) << symbol;
+  }
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+}  // namespace
+}  // namespace liveevents::testing
