@@ -1,8 +1,10 @@
 #include "service/journal.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "service/core/dedup_key.h"
 
 namespace liveevents::service {
@@ -13,26 +15,50 @@ constexpr size_t kMaxBatch = 1024;
 
 }  // namespace
 
-Journal::Journal(EventStore& store, CommitListener& listener)
-    : store_(store), listener_(listener) {}
+Journal::Journal(EventStore& store, CommitListener& listener, JournalOptions options)
+    : store_(store), listener_(listener), options_(options) {}
 
 Journal::~Journal() { Shutdown(); }
 
+absl::Status Journal::RestoreSnapshot() {
+  absl::StatusOr<std::optional<StoredSnapshot>> stored = store_.LoadSnapshot();
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return absl::OkStatus();
+  v1::Snapshot snapshot;
+  if (!snapshot.ParseFromString((*stored)->state)) {
+    return absl::DataLossError(
+        absl::StrCat("the state snapshot at revision ", (*stored)->revision, " is corrupt"));
+  }
+  state_.Restore(snapshot);
+  snapshot_revision_ = (*stored)->revision;
+  return absl::OkStatus();
+}
+
 absl::Status Journal::Recover() {
   absl::MutexLock lock(&mu_);
+  if (absl::Status status = RestoreSnapshot(); !status.ok()) return status;
+  const uint64_t oldest = store_.OldestRevision();
+  if (oldest > snapshot_revision_ + 1) {
+    return absl::DataLossError(absl::StrCat("the journal starts at revision ", oldest,
+                                            " but the state snapshot covers only up to ",
+                                            snapshot_revision_));
+  }
+  // Every retained event restores its dedup key; those after the snapshot are folded again.
   uint64_t after = 0;
   while (true) {
     absl::StatusOr<std::vector<EventPtr>> page = store_.ReadAfter(after, kRecoverPage);
     if (!page.ok()) return page.status();
     if (page->empty()) break;
     for (const EventPtr& event : *page) {
-      state_.Apply(*event);
+      if (event->revision() > snapshot_revision_) state_.Apply(*event);
       revision_by_key_[event->dedup_key()] = event->revision();
+      keys_in_order_.emplace_back(event->revision(), event->dedup_key());
       after = event->revision();
     }
   }
-  applied_ = committed_ = after;
+  applied_ = committed_ = std::max(after, snapshot_revision_);
   accepting_ = true;
+  next_maintenance_ = absl::Now() + options_.maintenance_interval;
   writer_ = std::thread([this] { WriterLoop(); });
   return absl::OkStatus();
 }
@@ -62,6 +88,7 @@ void Journal::Publish(v1::Event event, PublishDone done) {
   event.set_revision(++applied_);
   event.set_stale(state_.Apply(event).stale);
   revision_by_key_[event.dedup_key()] = event.revision();
+  keys_in_order_.emplace_back(event.revision(), event.dedup_key());
   queue_.push_back({std::make_shared<const v1::Event>(std::move(event)), std::move(done)});
 }
 
@@ -85,23 +112,48 @@ void Journal::Shutdown() {
   if (writer_.joinable()) writer_.join();
 }
 
-bool Journal::HasWorkOrStopping() const { return !queue_.empty() || stopping_; }
+void Journal::RunMaintenanceForTest() {
+  absl::MutexLock lock(&mu_);
+  maintenance_requested_ = true;
+  mu_.Await(absl::Condition(
+      +[](bool* requested) { return !*requested; }, &maintenance_requested_));
+}
+
+bool Journal::HasWorkOrStopping() const {
+  return !queue_.empty() || stopping_ || maintenance_requested_;
+}
 
 void Journal::WriterLoop() {
   while (true) {
     std::vector<Pending> batch;
+    bool stop = false;
+    bool maintain = false;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &Journal::HasWorkOrStopping));
-      if (queue_.empty()) return;  // Stopping, and everything accepted is committed.
+      mu_.AwaitWithDeadline(absl::Condition(this, &Journal::HasWorkOrStopping),
+                            next_maintenance_);
       // Everything that queued while the previous batch was being written goes in one
       // transaction: this is the group commit.
       const size_t take = std::min(queue_.size(), kMaxBatch);
       batch.assign(std::make_move_iterator(queue_.begin()),
                    std::make_move_iterator(queue_.begin() + take));
       queue_.erase(queue_.begin(), queue_.begin() + take);
+      stop = stopping_ && queue_.empty() && batch.empty();
+      maintain = maintenance_requested_ || absl::Now() >= next_maintenance_;
     }
-    CommitBatch(std::move(batch));
+    if (!batch.empty()) CommitBatch(std::move(batch));
+    if (stop) {
+      Maintain(/*force_snapshot=*/true);
+      return;
+    }
+    if (maintain) {
+      Maintain(/*force_snapshot=*/false);
+      absl::MutexLock lock(&mu_);
+      maintenance_requested_ = false;
+      next_maintenance_ = absl::Now() + options_.maintenance_interval;
+    } else {
+      SaveSnapshotIfCommitted();
+    }
   }
 }
 
@@ -142,6 +194,64 @@ void Journal::CommitBatch(std::vector<Pending> batch) {
   }
   for (auto& [revision, done] : waiters) {
     done(PublishResult{.revision = revision, .duplicate = true});
+  }
+}
+
+void Journal::Maintain(bool force_snapshot) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!broken_.ok()) return;
+    state_.ForgetFinishedBefore(absl::ToUnixMillis(absl::Now() - options_.retain_finished_for));
+    const bool due = applied_ >= snapshot_revision_ + options_.snapshot_every;
+    if ((force_snapshot || due) && applied_ > snapshot_revision_ && !unsaved_.has_value()) {
+      // The state may be a few events ahead of the store; the snapshot waits for them.
+      unsaved_ = StoredSnapshot{.revision = applied_,
+                                .state = state_.ToSnapshot().SerializeAsString()};
+    }
+  }
+  SaveSnapshotIfCommitted();
+  Compact();
+}
+
+void Journal::SaveSnapshotIfCommitted() {
+  if (!unsaved_.has_value()) {
+    absl::MutexLock lock(&mu_);
+    if (applied_ < snapshot_revision_ + options_.snapshot_every || !broken_.ok()) return;
+    unsaved_ = StoredSnapshot{.revision = applied_,
+                              .state = state_.ToSnapshot().SerializeAsString()};
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (committed_ < unsaved_->revision) return;
+  }
+  if (absl::Status status = store_.SaveSnapshot(*unsaved_); !status.ok()) {
+    absl::MutexLock lock(&mu_);
+    broken_ = absl::UnavailableError(
+        absl::StrCat("saving the state snapshot failed, restart required: ", status.message()));
+    return;
+  }
+  snapshot_revision_ = unsaved_->revision;
+  unsaved_.reset();
+}
+
+void Journal::Compact() {
+  const uint64_t head = store_.HeadRevision();
+  const uint64_t oldest = store_.OldestRevision();
+  if (head == 0) return;
+  // Keep the newest retain_events, everything younger than retain_for, and everything the
+  // saved snapshot does not cover yet.
+  uint64_t first_kept = head >= options_.retain_events ? head - options_.retain_events + 1 : 1;
+  absl::StatusOr<uint64_t> young = store_.FirstRevisionReceivedSince(
+      absl::ToUnixMillis(absl::Now() - options_.retain_for));
+  if (!young.ok()) return;  // Retention waits for the next round.
+  if (*young != 0) first_kept = std::min(first_kept, *young);
+  first_kept = std::min({first_kept, snapshot_revision_ + 1, head});
+  if (first_kept <= oldest) return;
+  if (!store_.Compact(first_kept).ok()) return;
+  absl::MutexLock lock(&mu_);
+  while (!keys_in_order_.empty() && keys_in_order_.front().first < first_kept) {
+    revision_by_key_.erase(keys_in_order_.front().second);
+    keys_in_order_.pop_front();
   }
 }
 

@@ -5,8 +5,10 @@
 #define LIVEEVENTS_SERVICE_JOURNAL_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,6 +17,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "service/core/live_state.h"
 #include "service/store/event_store.h"
 
@@ -32,12 +35,26 @@ class CommitListener {
   virtual void OnCommitted(absl::Span<const EventPtr> events) = 0;
 };
 
+struct JournalOptions {
+  // A state snapshot is saved after this many new events (and at shutdown), so a restart
+  // replays at most this many.
+  uint64_t snapshot_every = 10000;
+  // Retention: an event is compacted away only when it is both older than `retain_for` and
+  // not among the newest `retain_events` (and already folded into a saved snapshot).
+  uint64_t retain_events = 1000000;
+  absl::Duration retain_for = absl::Hours(24);
+  // Destroyed rooms and ended battles leave the state this long after their last fact.
+  absl::Duration retain_finished_for = absl::Hours(24);
+  // How often retention runs, also when no event arrives.
+  absl::Duration maintenance_interval = absl::Seconds(10);
+};
+
 class Journal {
  public:
   using PublishDone = absl::AnyInvocable<void(absl::StatusOr<PublishResult>)>;
 
   // `store` and `listener` must outlive the Journal.
-  Journal(EventStore& store, CommitListener& listener);
+  Journal(EventStore& store, CommitListener& listener, JournalOptions options = {});
   ~Journal();  // Stops the writer after committing what was accepted.
 
   // Folds every stored event into the state and the dedup index, then starts the writer.
@@ -56,8 +73,12 @@ class Journal {
   // Highest revision assigned (journaled or being journaled).
   uint64_t AppliedRevision() const;
 
-  // Commits everything accepted so far and stops the writer; later Publish calls fail.
+  // Commits everything accepted so far, saves a snapshot and stops the writer; later Publish
+  // calls fail.
   void Shutdown();
+
+  // Runs snapshotting and retention now instead of at the next interval (for tests).
+  void RunMaintenanceForTest();
 
  private:
   struct Pending {
@@ -66,15 +87,22 @@ class Journal {
   };
 
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status RestoreSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WriterLoop();
   void CommitBatch(std::vector<Pending> batch);
+  // Writer thread only: snapshot when due, then compact what retention allows.
+  void Maintain(bool force_snapshot);
+  void SaveSnapshotIfCommitted();
+  void Compact();
 
   EventStore& store_;
   CommitListener& listener_;
+  const JournalOptions options_;
 
   mutable absl::Mutex mu_;
   LiveState state_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, uint64_t> revision_by_key_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::pair<uint64_t, std::string>> keys_in_order_ ABSL_GUARDED_BY(mu_);
   uint64_t applied_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t committed_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
@@ -82,8 +110,14 @@ class Journal {
   std::multimap<uint64_t, PublishDone> duplicate_waiters_ ABSL_GUARDED_BY(mu_);
   bool accepting_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool maintenance_requested_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status broken_ ABSL_GUARDED_BY(mu_);
   std::thread writer_;
+
+  // Writer thread only.
+  uint64_t snapshot_revision_ = 0;            // Last snapshot saved to the store.
+  std::optional<StoredSnapshot> unsaved_;     // Taken, waiting for its revision to commit.
+  absl::Time next_maintenance_;
 };
 
 }  // namespace liveevents::service

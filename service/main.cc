@@ -1,31 +1,59 @@
 // liveevents-server: flags and wiring only; see server.h.
 #include <csignal>
-#include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <memory>
+#include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/time/time.h"
 #include "service/server.h"
 #include "service/store/memory_event_store.h"
+#include "service/store/sqlite_event_store.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:50051", "host:port of the gRPC listener");
+ABSL_FLAG(std::string, store, "sqlite", "journal store: sqlite (durable, the default) or memory");
+ABSL_FLAG(std::string, data_dir, "data", "folder of the sqlite store (journal.db)");
 ABSL_FLAG(absl::Duration, progress_interval, absl::Seconds(5),
           "how often idle subscribers receive a progress heartbeat");
 ABSL_FLAG(int, subscriber_queue, 1024,
           "events a subscriber may have waiting before it is ended as a slow consumer");
+ABSL_FLAG(uint64_t, snapshot_every, 10000, "save a state snapshot after this many events");
+ABSL_FLAG(uint64_t, retain_events, 1000000, "keep at least this many newest events");
+ABSL_FLAG(double, retain_hours, 24, "keep every event younger than this");
+ABSL_FLAG(double, retain_finished_hours, 24,
+          "keep destroyed rooms and ended battles queryable this long");
 ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(5),
           "how long calls in flight get when the server stops");
 
 namespace {
 
-void WaitForStopSignal() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  int received = 0;
-  sigwait(&signals, &received);
+using liveevents::service::EventStore;
+
+absl::StatusOr<std::unique_ptr<EventStore>> OpenStore() {
+  const std::string kind = absl::GetFlag(FLAGS_store);
+  if (kind == "memory") return std::make_unique<liveevents::service::MemoryEventStore>();
+  if (kind != "sqlite") return absl::InvalidArgumentError("--store must be sqlite or memory");
+  const std::filesystem::path dir = absl::GetFlag(FLAGS_data_dir);
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return absl::UnavailableError("cannot create " + dir.string() + ": " + error.message());
+  auto store = liveevents::service::SqliteEventStore::Open((dir / "journal.db").string());
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<EventStore>(std::move(*store));
+}
+
+liveevents::service::ServerOptions OptionsFromFlags() {
+  liveevents::service::ServerOptions options;
+  options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
+  options.progress_interval = absl::GetFlag(FLAGS_progress_interval);
+  options.subscribe.max_queue = absl::GetFlag(FLAGS_subscriber_queue);
+  options.journal.snapshot_every = absl::GetFlag(FLAGS_snapshot_every);
+  options.journal.retain_events = absl::GetFlag(FLAGS_retain_events);
+  options.journal.retain_for = absl::Hours(absl::GetFlag(FLAGS_retain_hours));
+  options.journal.retain_finished_for = absl::Hours(absl::GetFlag(FLAGS_retain_finished_hours));
+  return options;
 }
 
 }  // namespace
@@ -39,20 +67,22 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  liveevents::service::ServerOptions options;
-  options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
-  options.progress_interval = absl::GetFlag(FLAGS_progress_interval);
-  options.subscribe.max_queue = absl::GetFlag(FLAGS_subscriber_queue);
-  auto server = liveevents::service::Server::Start(
-      options, std::make_unique<liveevents::service::MemoryEventStore>());
+  auto store = OpenStore();
+  if (!store.ok()) {
+    std::cerr << "liveevents-server: " << store.status() << "\n";
+    return 1;
+  }
+  const liveevents::service::ServerOptions options = OptionsFromFlags();
+  auto server = liveevents::service::Server::Start(options, std::move(*store));
   if (!server.ok()) {
     std::cerr << "liveevents-server: " << server.status() << "\n";
     return 1;
   }
-  const std::string address = absl::GetFlag(FLAGS_grpc_address);
+  const std::string& address = options.grpc_address;
   std::cout << "listening grpc " << address.substr(0, address.rfind(':')) << ":"
             << (*server)->port() << std::endl;
-  WaitForStopSignal();
+  int received = 0;
+  sigwait(&signals, &received);
   std::cerr << "liveevents-server: stopping\n";
   (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_deadline));
   return 0;

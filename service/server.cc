@@ -22,7 +22,7 @@ void SetServing(grpc::Server& server, bool serving) {
 Server::Server(std::unique_ptr<EventStore> store, const ServerOptions& options)
     : store_(std::move(store)),
       hub_(options.progress_interval),
-      journal_(*store_, hub_),
+      journal_(*store_, hub_, options.journal),
       service_(journal_, *store_, hub_, options.subscribe) {}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,

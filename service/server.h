@@ -21,6 +21,7 @@ struct ServerOptions {
   std::string grpc_address = "127.0.0.1:50051";  // Port 0 picks a free port.
   absl::Duration progress_interval = absl::Seconds(5);
   SubscribeOptions subscribe;
+  JournalOptions journal;
 };
 
 class Server {
@@ -31,6 +32,8 @@ class Server {
   ~Server();
 
   int port() const { return port_; }
+  Journal& journal() { return journal_; }
+
   // A channel to this server that needs no network (for tests and tools in-process).
   std::shared_ptr<grpc::Channel> InProcessChannel();
 

@@ -32,14 +32,13 @@ void MergeRoomInfo(const v1::RoomInfo& info, Room& room) {
   }
 }
 
-void Touch(const Event& event, Room& room) {
-  room.set_last_event_time_ms(std::max(room.last_event_time_ms(), event.event_time_ms()));
-  room.set_last_revision(event.revision());
-}
-
-void Touch(const Event& event, Battle& battle) {
-  battle.set_last_event_time_ms(std::max(battle.last_event_time_ms(), event.event_time_ms()));
-  battle.set_last_revision(event.revision());
+// Records that `event` changed `entity` (a Room or a Battle).
+template <typename Entity>
+void Touch(const Event& event, Entity& entity) {
+  entity.set_last_event_time_ms(std::max(entity.last_event_time_ms(), event.event_time_ms()));
+  entity.set_last_received_time_ms(
+      std::max(entity.last_received_time_ms(), event.received_time_ms()));
+  entity.set_last_revision(event.revision());
 }
 
 Room NewRoom(const std::string& room_id) {
@@ -129,14 +128,28 @@ const Battle* LiveState::FindBattle(const std::string& battle_id) const {
   return it == battles_.end() ? nullptr : &it->second;
 }
 
+v1::Snapshot LiveState::ToSnapshot() const {
+  v1::Snapshot snapshot;
+  for (const auto& [id, room] : rooms_) *snapshot.add_rooms() = room;
+  for (const auto& [id, battle] : battles_) *snapshot.add_battles() = battle;
+  return snapshot;
+}
+
+void LiveState::Restore(const v1::Snapshot& snapshot) {
+  rooms_.clear();
+  battles_.clear();
+  for (const Room& room : snapshot.rooms()) rooms_[room.room_id()] = room;
+  for (const Battle& battle : snapshot.battles()) battles_[battle.battle_id()] = battle;
+}
+
 void LiveState::ForgetFinishedBefore(int64_t cutoff_ms) {
   std::erase_if(rooms_, [cutoff_ms](const auto& entry) {
     return entry.second.status() == v1::ROOM_STATUS_DESTROYED &&
-           entry.second.last_event_time_ms() < cutoff_ms;
+           entry.second.last_received_time_ms() < cutoff_ms;
   });
   std::erase_if(battles_, [cutoff_ms](const auto& entry) {
     return entry.second.state() == v1::BATTLE_STATE_ENDED &&
-           entry.second.last_event_time_ms() < cutoff_ms;
+           entry.second.last_received_time_ms() < cutoff_ms;
   });
 }
 

@@ -38,7 +38,12 @@ class LiveState {
   const std::map<std::string, v1::Room>& rooms() const { return rooms_; }
   const std::map<std::string, v1::Battle>& battles() const { return battles_; }
 
-  // Removes destroyed rooms and ended battles whose last fact is older than `cutoff_ms`.
+  // The whole state as a v1::Snapshot (rooms and battles in id order), and back. Restore
+  // replaces the current state.
+  v1::Snapshot ToSnapshot() const;
+  void Restore(const v1::Snapshot& snapshot);
+
+  // Removes destroyed rooms and ended battles whose last fact was received before `cutoff_ms`.
   void ForgetFinishedBefore(int64_t cutoff_ms);
 
  private:

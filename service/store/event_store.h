@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,12 @@
 namespace liveevents::service {
 
 using EventPtr = std::shared_ptr<const v1::Event>;
+
+// The folded room and battle state as of `revision` (a serialized v1::Snapshot).
+struct StoredSnapshot {
+  uint64_t revision = 0;
+  std::string state;
+};
 
 class EventStore {
  public:
@@ -39,6 +46,20 @@ class EventStore {
   // The newest and oldest revision stored; both 0 when the store is empty. Thread-safe.
   virtual uint64_t HeadRevision() const = 0;
   virtual uint64_t OldestRevision() const = 0;
+
+  // The oldest stored revision received at or after `time_ms` (Event.received_time_ms), or 0
+  // when there is none. Used by retention. Thread-safe.
+  virtual absl::StatusOr<uint64_t> FirstRevisionReceivedSince(int64_t time_ms) const = 0;
+
+  // Drops the events with revision < `first_kept`; the head itself is always kept. Called from
+  // the same thread as Append.
+  virtual absl::Status Compact(uint64_t first_kept) = 0;
+
+  // Replaces the saved state snapshot. Called from the same thread as Append, only for a
+  // revision already appended, so the snapshot never runs ahead of the journal.
+  virtual absl::Status SaveSnapshot(const StoredSnapshot& snapshot) = 0;
+  // The latest saved snapshot, if any.
+  virtual absl::StatusOr<std::optional<StoredSnapshot>> LoadSnapshot() const = 0;
 };
 
 }  // namespace liveevents::service

@@ -40,4 +40,29 @@ uint64_t MemoryEventStore::OldestRevision() const {
   return events_.empty() ? 0 : events_.front()->revision();
 }
 
+absl::StatusOr<uint64_t> MemoryEventStore::FirstRevisionReceivedSince(int64_t time_ms) const {
+  absl::MutexLock lock(&mu_);
+  for (const EventPtr& event : events_) {
+    if (event->received_time_ms() >= time_ms) return event->revision();
+  }
+  return 0;
+}
+
+absl::Status MemoryEventStore::Compact(uint64_t first_kept) {
+  absl::MutexLock lock(&mu_);
+  while (events_.size() > 1 && events_.front()->revision() < first_kept) events_.pop_front();
+  return absl::OkStatus();
+}
+
+absl::Status MemoryEventStore::SaveSnapshot(const StoredSnapshot& snapshot) {
+  absl::MutexLock lock(&mu_);
+  snapshot_ = snapshot;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<StoredSnapshot>> MemoryEventStore::LoadSnapshot() const {
+  absl::MutexLock lock(&mu_);
+  return snapshot_;
+}
+
 }  // namespace liveevents::service

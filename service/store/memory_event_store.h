@@ -17,10 +17,15 @@ class MemoryEventStore : public EventStore {
                                                   size_t limit) const override;
   uint64_t HeadRevision() const override;
   uint64_t OldestRevision() const override;
+  absl::StatusOr<uint64_t> FirstRevisionReceivedSince(int64_t time_ms) const override;
+  absl::Status Compact(uint64_t first_kept) override;
+  absl::Status SaveSnapshot(const StoredSnapshot& snapshot) override;
+  absl::StatusOr<std::optional<StoredSnapshot>> LoadSnapshot() const override;
 
  private:
   mutable absl::Mutex mu_;
   std::deque<EventPtr> events_ ABSL_GUARDED_BY(mu_);  // Dense revisions, oldest first.
+  std::optional<StoredSnapshot> snapshot_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace liveevents::service

@@ -1,3 +1,4 @@
 # The gRPC layer in-process: a real server on an in-memory store, reached over InProcessChannel.
 liveevents_test(live_events_service_test live_events_service_test.cc)
 liveevents_test(subscribe_reactor_test subscribe_reactor_test.cc)
+liveevents_test(restart_test restart_test.cc)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the whole test suite.
+#   scripts/test.sh           the normal build, in build/
+#   scripts/test.sh --asan    the same suite under AddressSanitizer + UBSan, in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+
+if [ "${1:-}" = "--asan" ]; then
+  scripts/build.sh build-asan -DLIVEEVENTS_SANITIZE=ON
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+  dir=build-asan
+else
+  scripts/build.sh build
+  dir=build
+fi
+ctest --test-dir "$dir" --output-on-failure --timeout 300 -j 2

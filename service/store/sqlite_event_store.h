@@ -1,0 +1,49 @@
+// The embedded default EventStore: one SQLite database in WAL mode. Each Append is one
+// transaction with synchronous=FULL, so one fsync covers a whole group-committed batch.
+#ifndef LIVEEVENTS_SERVICE_STORE_SQLITE_EVENT_STORE_H_
+#define LIVEEVENTS_SERVICE_STORE_SQLITE_EVENT_STORE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/synchronization/mutex.h"
+#include "service/store/event_store.h"
+
+struct sqlite3;
+
+namespace liveevents::service {
+
+class SqliteEventStore : public EventStore {
+ public:
+  // Opens (creating if needed) `path`, e.g. "data/journal.db".
+  static absl::StatusOr<std::unique_ptr<SqliteEventStore>> Open(const std::string& path);
+  ~SqliteEventStore() override;
+
+  std::string Kind() const override { return "sqlite"; }
+  absl::Status Append(absl::Span<const EventPtr> events) override;
+  absl::StatusOr<std::vector<EventPtr>> ReadAfter(uint64_t after_revision,
+                                                  size_t limit) const override;
+  uint64_t HeadRevision() const override { return head_.load(); }
+  uint64_t OldestRevision() const override { return oldest_.load(); }
+  absl::StatusOr<uint64_t> FirstRevisionReceivedSince(int64_t time_ms) const override;
+  absl::Status Compact(uint64_t first_kept) override;
+  absl::Status SaveSnapshot(const StoredSnapshot& snapshot) override;
+  absl::StatusOr<std::optional<StoredSnapshot>> LoadSnapshot() const override;
+
+ private:
+  SqliteEventStore(sqlite3* writer, sqlite3* reader);
+  absl::Status RefreshBounds();
+
+  // One connection writes (Append, Compact, SaveSnapshot: the journal's writer thread), one
+  // reads; WAL lets the reader see committed data while a write is under way.
+  sqlite3* const writer_;
+  mutable absl::Mutex reader_mu_;
+  sqlite3* const reader_ ABSL_PT_GUARDED_BY(reader_mu_);
+  std::atomic<uint64_t> head_{0};
+  std::atomic<uint64_t> oldest_{0};
+};
+
+}  // namespace liveevents::service
+
+#endif  // LIVEEVENTS_SERVICE_STORE_SQLITE_EVENT_STORE_H_
