@@ -57,25 +57,65 @@ v1::BattleEndReason EndReasonOf(int64_t op_type) {
   }
 }
 
-void SetOnline(const v1::MemberStateChanged& change, Room& room) {
-  auto& members = *room.mutable_online_members();
-  const bool online = change.event_type() == "Online";
-  for (const std::string& account : change.member_accounts()) {
-    auto it = std::find(members.begin(), members.end(), account);
-    if (online && it == members.end()) members.Add(std::string(account));
-    if (!online && it != members.end()) members.erase(it);
-  }
-  room.set_online_count(members.size());
+// Records `time` for `key` unless a newer fact about the key was applied; true when applied.
+bool Newest(google::protobuf::Map<std::string, int64_t>& times, const std::string& key,
+            int64_t time) {
+  auto [it, inserted] = times.try_emplace(key, time);
+  if (!inserted && time < it->second) return false;
+  it->second = time;
+  return true;
 }
 
-void ModifyAdmins(const v1::ModifyAdmin& change, Room& room) {
-  auto& admins = *room.mutable_admin_accounts();
-  const bool add = change.op_type() == "add";
-  for (const std::string& account : change.admin_accounts()) {
-    auto it = std::find(admins.begin(), admins.end(), account);
-    if (add && it == admins.end()) admins.Add(std::string(account));
-    if (!add && it != admins.end()) admins.erase(it);
+// Adds or removes `account` in a repeated field used as an ordered set.
+void SetMember(google::protobuf::RepeatedPtrField<std::string>& list, const std::string& account,
+               bool present) {
+  auto it = std::find(list.begin(), list.end(), account);
+  if (present && it == list.end()) list.Add(std::string(account));
+  if (!present && it != list.end()) list.erase(it);
+}
+
+// Each of these applies the keys whose own newest fact this is; false when none was.
+bool SetOnline(const v1::MemberStateChanged& change, int64_t time, Room& room) {
+  const bool online = change.event_type() == "Online";
+  bool applied = false;
+  for (const std::string& account : change.member_accounts()) {
+    if (!Newest(*room.mutable_fact_times()->mutable_members(), account, time)) continue;
+    SetMember(*room.mutable_online_members(), account, online);
+    applied = true;
   }
+  room.set_online_count(room.online_members_size());
+  return applied;
+}
+
+bool ModifyAdmins(const v1::ModifyAdmin& change, int64_t time, Room& room) {
+  const bool add = change.op_type() == "add";
+  bool applied = false;
+  for (const std::string& account : change.admin_accounts()) {
+    if (!Newest(*room.mutable_fact_times()->mutable_admins(), account, time)) continue;
+    SetMember(*room.mutable_admin_accounts(), account, add);
+    applied = true;
+  }
+  return applied;
+}
+
+bool SetMetadata(const v1::SetMetadata& change, int64_t time, Room& room) {
+  bool applied = false;
+  for (const v1::MetadataEntry& entry : change.metadata()) {
+    if (!Newest(*room.mutable_fact_times()->mutable_metadata(), entry.key(), time)) continue;
+    (*room.mutable_metadata())[entry.key()] = entry.value();
+    applied = true;
+  }
+  return applied;
+}
+
+bool DelMetadata(const v1::DelMetadata& change, int64_t time, Room& room) {
+  bool applied = false;
+  for (const std::string& key : change.keys()) {
+    if (!Newest(*room.mutable_fact_times()->mutable_metadata(), key, time)) continue;
+    room.mutable_metadata()->erase(key);
+    applied = true;
+  }
+  return applied;
 }
 
 }  // namespace
@@ -183,7 +223,11 @@ ApplyOutcome LiveState::ApplyDestroyRoom(const Event& event) {
   if (room_id.empty()) return {};
   Room& room = rooms_.try_emplace(room_id, NewRoom(room_id)).first->second;
   if (room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
-  // Destruction is terminal whatever its EventTime: no later fact can undo it.
+  // A destruction older than this room's creation ended an earlier room with the same id.
+  if (room.create_time() > 0 && event.event_time_ms() < room.create_time() * 1000) {
+    return {.stale = true};
+  }
+  // Otherwise destruction is terminal whatever its EventTime: no later fact can undo it.
   MergeRoomInfo(destroy.room_info(), room);
   if (destroy.has_statistic()) *room.mutable_statistic() = destroy.statistic();
   room.set_status(v1::ROOM_STATUS_DESTROYED);
@@ -218,15 +262,17 @@ ApplyOutcome LiveState::ApplyRoomFact(const Event& event, const std::string& roo
       room.set_seats_event_time_ms(time);
       break;
     case Event::kSetMetadata:
-      for (const auto& entry : event.set_metadata().metadata()) {
-        (*room.mutable_metadata())[entry.key()] = entry.value();
-      }
+      if (!SetMetadata(event.set_metadata(), time, room)) return {.stale = true};
       break;
     case Event::kDelMetadata:
-      for (const auto& key : event.del_metadata().keys()) room.mutable_metadata()->erase(key);
+      if (!DelMetadata(event.del_metadata(), time, room)) return {.stale = true};
       break;
-    case Event::kMemberStateChanged: SetOnline(event.member_state_changed(), room); break;
-    case Event::kModifyAdmin: ModifyAdmins(event.modify_admin(), room); break;
+    case Event::kMemberStateChanged:
+      if (!SetOnline(event.member_state_changed(), time, room)) return {.stale = true};
+      break;
+    case Event::kModifyAdmin:
+      if (!ModifyAdmins(event.modify_admin(), time, room)) return {.stale = true};
+      break;
     default: return {};
   }
   Touch(event, room);

@@ -33,7 +33,9 @@ class EventStore {
   // "memory", "sqlite", ...: shown by GetServerInfo.
   virtual std::string Kind() const = 0;
 
-  // Appends `events`, whose revisions continue the head densely, as one atomic and durable
+  // Appends `events`, whose revisions continue the head densely (an empty store starts at
+  // revision 1; compaction always keeps the head) and whose dedup keys are new to the store,
+  // as one atomic and durable
   // step: when this returns OK all of them survive a crash, otherwise none was added. Called
   // from one thread at a time.
   virtual absl::Status Append(absl::Span<const EventPtr> events) = 0;

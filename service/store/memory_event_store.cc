@@ -9,7 +9,7 @@ absl::Status MemoryEventStore::Append(absl::Span<const EventPtr> events) {
   uint64_t expected = events_.empty() ? 0 : events_.back()->revision();
   for (const EventPtr& event : events) {
     // Check the whole batch first so that a bad batch adds nothing.
-    if (expected != 0 && event->revision() != expected + 1) {
+    if (event->revision() != expected + 1) {
       return absl::InvalidArgumentError(
           absl::StrCat("revision ", event->revision(), " does not follow ", expected));
     }

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -132,7 +134,7 @@ absl::Status SqliteEventStore::Append(absl::Span<const EventPtr> events) {
   if (events.empty()) return absl::OkStatus();
   uint64_t expected = head_.load();
   for (const EventPtr& event : events) {
-    if (expected != 0 && event->revision() != expected + 1) {
+    if (event->revision() != expected + 1) {
       return absl::InvalidArgumentError(
           absl::StrCat("revision ", event->revision(), " does not follow ", expected));
     }
@@ -168,6 +170,10 @@ absl::Status SqliteEventStore::Append(absl::Span<const EventPtr> events) {
 
 absl::StatusOr<std::vector<EventPtr>> SqliteEventStore::ReadAfter(uint64_t after_revision,
                                                                   size_t limit) const {
+  // SQLite integers are signed: nothing lies beyond INT64_MAX, and a larger limit means "all".
+  constexpr uint64_t kMax = std::numeric_limits<int64_t>::max();
+  if (after_revision >= kMax || limit == 0) return std::vector<EventPtr>();
+  limit = std::min<uint64_t>(limit, kMax);
   absl::MutexLock lock(&reader_mu_);
   Statement select(reader_,
                    "SELECT event FROM events WHERE revision > ?1 ORDER BY revision LIMIT ?2");

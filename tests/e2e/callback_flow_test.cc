@@ -1,0 +1,149 @@
+// End to end: the real gateway and server over HTTP and gRPC. Callbacks POSTed like Tencent
+// does reach a subscriber in revision order and show up in room and battle queries; bad
+// requests get the documented answers and leave both processes healthy.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "tests/testing/e2e_fixture.h"
+#include "tests/testing/service_fixture.h"
+
+namespace liveevents::testing {
+namespace {
+
+constexpr char kOkBody[] = R"({"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""})";
+
+using CallbackFlowTest = E2eFixture;
+
+bool IsOkBody(const std::string& body) {
+  return absl::StrContains(body, R"("ActionStatus":"OK")") &&
+         absl::StrContains(body, R"("ErrorCode":0)");
+}
+
+TEST_F(CallbackFlowTest, CallbacksReachSubscriberAndStateWithExactAccounts) {
+  Stream stream(*stub_, v1::SubscribeRequest());
+
+  HttpReply created = Post("Live.CallbackAfterCreateRoom", ReadExample("create_room.json"));
+  ASSERT_EQ(created.status, 200) << created.body;
+  EXPECT_TRUE(IsOkBody(created.body)) << created.body << " vs " << kOkBody;
+  ASSERT_EQ(Post("Live.CallbackAfterStartBattle", ReadExample("start_battle.json")).status, 200);
+  ASSERT_EQ(Post("Live.CallbackAfterEndBattle", ReadExample("end_battle.json")).status, 200);
+  // Tencent's retry of the same body: answered OK, journaled once.
+  HttpReply retry = Post("Live.CallbackAfterEndBattle", ReadExample("end_battle.json"));
+  ASSERT_EQ(retry.status, 200);
+  EXPECT_TRUE(IsOkBody(retry.body));
+
+  std::vector<v1::Event> events = stream.NextEvents(3);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].command(), "Live.CallbackAfterCreateRoom");
+  EXPECT_EQ(events[1].command(), "Live.CallbackAfterStartBattle");
+  EXPECT_EQ(events[2].command(), "Live.CallbackAfterEndBattle");
+  for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].revision(), i + 1);
+
+  v1::GetRoomRequest room_request;
+  room_request.set_room_id("room-1");
+  v1::Room room;
+  grpc::ClientContext room_context;
+  ASSERT_TRUE(stub_->GetRoom(&room_context, room_request, &room).ok());
+  EXPECT_EQ(room.owner_account(), "144115216631667826");
+  EXPECT_EQ(room.status(), v1::ROOM_STATUS_ACTIVE);
+
+  v1::GetBattleRequest battle_request;
+  battle_request.set_battle_id("4siHsNsWN/T3aub9zKraqPfGQAimPhdFoe6VWhtz9lY=");
+  v1::Battle battle;
+  grpc::ClientContext battle_context;
+  ASSERT_TRUE(stub_->GetBattle(&battle_context, battle_request, &battle).ok());
+  EXPECT_EQ(battle.state(), v1::BATTLE_STATE_ENDED);
+  EXPECT_EQ(battle.end_reason(), v1::BATTLE_END_REASON_TIME_UP);
+  EXPECT_EQ(battle.from_room().owner_account(), "144115216631667826");
+  ASSERT_EQ(battle.to_rooms_size(), 1);
+  EXPECT_EQ(battle.to_rooms(0).owner_account(), "144115245442327522");
+  EXPECT_EQ(battle.from_room().score(), 120);
+
+  v1::ServerInfo info;
+  grpc::ClientContext info_context;
+  ASSERT_TRUE(stub_->GetServerInfo(&info_context, v1::GetServerInfoRequest(), &info).ok());
+  EXPECT_EQ(info.head_revision(), 3u) << "the retry added no event";
+}
+
+TEST_F(CallbackFlowTest, BadRequestsGetTheDocumentedAnswersAndNothingIsPublished) {
+  HttpReply malformed = Post("Live.CallbackAfterCreateRoom", "{\"RoomInfo\": ");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_TRUE(absl::StrContains(malformed.body, R"("ActionStatus":"FAIL")")) << malformed.body;
+
+  HttpReply wrong_app = PostCallback(http_address_, "999", "Live.CallbackAfterCreateRoom",
+                                     ReadExample("create_room.json"));
+  EXPECT_EQ(wrong_app.status, 403);
+  EXPECT_TRUE(absl::StrContains(wrong_app.body, R"("ActionStatus":"FAIL")"));
+
+  std::string huge = R"({"CallbackCommand":"Live.CallbackAfterCreateRoom","Pad":")" +
+                     std::string(100 * 1024, 'x') + "\"}";
+  EXPECT_EQ(Post("Live.CallbackAfterCreateRoom", huge).status, 413);
+
+  v1::ServerInfo before;
+  grpc::ClientContext before_context;
+  ASSERT_TRUE(stub_->GetServerInfo(&before_context, v1::GetServerInfoRequest(), &before).ok());
+  EXPECT_EQ(before.head_revision(), 0u);
+
+  // An unknown command is accepted and kept with its raw body.
+  const std::string unknown = R"({"CallbackCommand":"Live.CallbackSomethingNew","X":1})";
+  HttpReply accepted = Post("Live.CallbackSomethingNew", unknown);
+  EXPECT_EQ(accepted.status, 200);
+  v1::ListEventsRequest list;
+  v1::ListEventsResponse listed;
+  grpc::ClientContext list_context;
+  ASSERT_TRUE(stub_->ListEvents(&list_context, list, &listed).ok());
+  ASSERT_EQ(listed.events_size(), 1);
+  EXPECT_TRUE(listed.events(0).has_unknown());
+  EXPECT_EQ(listed.events(0).raw_body(), unknown);
+
+  // Both processes are still healthy.
+  EXPECT_EQ(HttpRequest(http_address_, boost::beast::http::verb::get, "/healthz").status, 200);
+  auto health = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(grpc_address_, grpc::InsecureChannelCredentials()));
+  grpc::health::v1::HealthCheckResponse serving;
+  grpc::ClientContext health_context;
+  ASSERT_TRUE(health->Check(&health_context, grpc::health::v1::HealthCheckRequest(), &serving)
+                  .ok());
+  EXPECT_EQ(serving.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST_F(CallbackFlowTest, ReflectionOverTcpListsTheServices) {
+  namespace reflection = grpc::reflection::v1alpha;
+  auto stub = reflection::ServerReflection::NewStub(
+      grpc::CreateChannel(grpc_address_, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  auto stream = stub->ServerReflectionInfo(&context);
+  reflection::ServerReflectionRequest request;
+  request.set_list_services("");
+  ASSERT_TRUE(stream->Write(request));
+  reflection::ServerReflectionResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  std::set<std::string> names;
+  for (const auto& service : response.list_services_response().service()) {
+    names.insert(service.name());
+  }
+  EXPECT_TRUE(names.count("liveevents.v1.LiveEvents"));
+  EXPECT_TRUE(names.count("grpc.health.v1.Health"));
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+TEST_F(CallbackFlowTest, ServerStopsCleanlyOnSigterm) {
+  ASSERT_EQ(Post("Live.CallbackAfterCreateRoom", ReadExample("create_room.json")).status, 200);
+  absl::StatusOr<int> code = server_->Stop(SIGTERM, absl::Seconds(20));
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 0);
+  // While the service is away the gateway cannot make a callback durable, so it must not say OK.
+  HttpReply while_down = Post("Live.CallbackAfterDestroyRoom", ReadExample("destroy_room.json"));
+  EXPECT_EQ(while_down.status, 503) << while_down.body;
+  EXPECT_TRUE(absl::StrContains(while_down.body, R"("ActionStatus":"FAIL")"));
+}
+
+}  // namespace
+}  // namespace liveevents::testing

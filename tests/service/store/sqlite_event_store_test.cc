@@ -1,0 +1,76 @@
+// SqliteEventStore against the EventStore contract shared by every store, plus what only a
+// file-backed store has: reopening keeps everything.
+#include "service/store/sqlite_event_store.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+
+#include "gtest/gtest.h"
+#include "tests/service/store/event_store_contract.h"
+
+namespace liveevents::service::testing {
+namespace {
+
+// A fresh database file per store; the folder is removed when the test binary exits.
+std::string FreshDatabasePath() {
+  static const std::filesystem::path dir = [] {
+    auto path = std::filesystem::temp_directory_path() /
+                ("liveevents-sqlite-test-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+    std::atexit([] { std::filesystem::remove_all(dir); });
+    return path;
+  }();
+  static std::atomic<int> counter{0};
+  return (dir / ("journal-" + std::to_string(counter++) + ".db")).string();
+}
+
+std::unique_ptr<EventStore> MakeSqliteStore() {
+  auto store = SqliteEventStore::Open(FreshDatabasePath());
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, EventStoreContractTest,
+                         ::testing::Values(EventStoreFactory{"Sqlite", MakeSqliteStore}),
+                         EventStoreFactoryName);
+
+TEST(SqliteEventStoreTest, ReopeningKeepsEventsBoundsAndSnapshot) {
+  const std::string path = FreshDatabasePath();
+  {
+    auto store = SqliteEventStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    std::vector<EventPtr> batch;
+    for (uint64_t revision = 1; revision <= 3; ++revision) {
+      auto event = std::make_shared<v1::Event>();
+      event->set_revision(revision);
+      event->set_dedup_key("key-" + std::to_string(revision));
+      event->set_command("Live.CallbackAfterCreateRoom");
+      batch.push_back(std::move(event));
+    }
+    ASSERT_TRUE((*store)->Append(batch).ok());
+    ASSERT_TRUE((*store)->SaveSnapshot({.revision = 2, .state = "state"}).ok());
+  }
+  auto reopened = SqliteEventStore::Open(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->HeadRevision(), 3u);
+  EXPECT_EQ((*reopened)->OldestRevision(), 1u);
+  auto events = (*reopened)->ReadAfter(1, 10);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[1]->dedup_key(), "key-3");
+  auto snapshot = (*reopened)->LoadSnapshot();
+  ASSERT_TRUE(snapshot.ok() && snapshot->has_value());
+  EXPECT_EQ((*snapshot)->revision, 2u);
+  EXPECT_EQ((*snapshot)->state, "state");
+}
+
+TEST(SqliteEventStoreTest, OpeningAnUnwritablePathFails) {
+  EXPECT_FALSE(SqliteEventStore::Open("/proc/no-such-dir/journal.db").ok());
+}
+
+}  // namespace
+}  // namespace liveevents::service::testing
