@@ -1,0 +1,76 @@
+// The livectl subcommands, callable without a command line: livectl_main.cc turns flags into
+// these option structs, and tests call the commands directly against a fake server. Each command
+// writes JSON lines to `out`, diagnostics to `err`, and returns the process exit code:
+// kExitOk, kExitFailure (an RPC or HTTP failure, e.g. NOT_FOUND) or kExitUsage (bad arguments).
+#ifndef LIVEEVENTS_CLIENT_LIVECTL_COMMANDS_H_
+#define LIVEEVENTS_CLIENT_LIVECTL_COMMANDS_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "client/subscriber.h"
+#include "liveevents/v1/live_events.pb.h"
+
+namespace liveevents::client {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// What every gRPC command needs. Commands are not thread-safe with respect to the streams.
+struct CommandContext {
+  std::shared_ptr<grpc::Channel> channel;
+  absl::Duration timeout = absl::Seconds(5);  // Deadline of each unary call.
+  std::ostream* out = nullptr;
+  std::ostream* err = nullptr;
+};
+
+// --status / --state values, case-insensitive, "" meaning any.
+absl::StatusOr<liveevents::v1::RoomStatus> ParseRoomStatus(absl::string_view text);
+absl::StatusOr<liveevents::v1::BattleState> ParseBattleState(absl::string_view text);
+// Decimal app ids, as given to --app.
+absl::StatusOr<std::vector<uint64_t>> ParseAppIds(const std::vector<std::string>& texts);
+
+// `livectl room ID` / `battle ID` / `info`: one JSON object.
+int GetRoom(const CommandContext& context, const std::string& room_id);
+int GetBattle(const CommandContext& context, const std::string& battle_id);
+int GetServerInfo(const CommandContext& context);
+// `livectl rooms` / `battles` / `events`: one JSON object per line; rooms and battles follow the
+// page tokens to the last page, events prints one page of at most `limit`.
+int ListRooms(const CommandContext& context, liveevents::v1::RoomStatus status);
+int ListBattles(const CommandContext& context, liveevents::v1::BattleState state,
+                const std::string& room_id);
+int ListEvents(const CommandContext& context, uint64_t after_revision, int32_t limit);
+
+struct TailOptions {
+  SubscriberOptions subscriber;
+  bool print_progress = false;  // Also print {"progress":{...}} lines.
+  int64_t count = 0;            // Exit after this many events; 0 streams until killed.
+};
+
+// `livectl tail`: events as JSON lines, flushed one by one, reconnecting through the Subscriber.
+// Snapshot parts and the snapshot end print as {"snapshot":...} and {"snapshot_end":...}.
+int Tail(const CommandContext& context, const TailOptions& options);
+
+struct PostOptions {
+  std::string file;     // "-" reads standard input.
+  std::string command;  // Empty: the body's CallbackCommand.
+  uint64_t sdk_app_id = 0;
+  std::string gateway = "http://127.0.0.1:8080/callback";
+  std::string token;  // Non-empty: sign the request as Tencent would.
+};
+
+// `livectl post`: sends a callback body to the gateway and prints its answer; non-200 fails.
+int Post(const PostOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace liveevents::client
+
+#endif  // LIVEEVENTS_CLIENT_LIVECTL_COMMANDS_H_

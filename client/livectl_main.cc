@@ -1,0 +1,155 @@
+// livectl: the command line for people and scripts. Flags and wiring only; the commands live in
+// livectl_commands.h.
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "client/livectl_commands.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "LiveEvents gRPC address (host:port)");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of each unary call");
+ABSL_FLAG(std::optional<uint64_t>, after, std::nullopt,
+          "tail: resume after this revision; events: list after it (default 0)");
+ABSL_FLAG(bool, snapshot, false, "tail: start with the current rooms and battles");
+ABSL_FLAG(bool, progress, false, "tail: also print progress (bookmark) lines");
+ABSL_FLAG(int64_t, count, 0, "tail: exit after this many events (0: never)");
+ABSL_FLAG(std::vector<std::string>, command, {},
+          "tail: commands to keep (comma-separated); post: the CallbackCommand");
+ABSL_FLAG(std::vector<std::string>, room, {},
+          "tail: room ids (comma-separated); battles: one room");
+ABSL_FLAG(std::vector<std::string>, battle, {}, "tail: battle ids (comma-separated)");
+ABSL_FLAG(std::vector<std::string>, app, {},
+          "tail: SdkAppids (comma-separated); post: the SdkAppid");
+ABSL_FLAG(std::string, status, "", "rooms: active or destroyed (default: any)");
+ABSL_FLAG(std::string, state, "", "battles: created, started or ended (default: any)");
+ABSL_FLAG(int32_t, limit, 0, "events: at most this many (server default 100, max 1000)");
+ABSL_FLAG(std::string, gateway, "http://127.0.0.1:8080/callback",
+          "post: the gateway's callback URL");
+ABSL_FLAG(std::string, token, "", "post: sign with this callback token (adds RequestTime, Sign)");
+
+namespace {
+
+namespace client = liveevents::client;
+namespace v1 = liveevents::v1;
+
+constexpr char kUsage[] = R"(livectl: query and follow a live-events service.
+
+  livectl tail [--after REV | --snapshot] [--command C,..] [--room R,..] [--battle B,..]
+               [--app N,..] [--progress] [--count N]
+  livectl room ID
+  livectl rooms [--status active|destroyed]
+  livectl battle ID
+  livectl battles [--state created|started|ended] [--room R]
+  livectl events [--after REV] [--limit N]
+  livectl info
+  livectl post FILE|- --app N [--command C] [--gateway URL] [--token T]
+
+Global: --server HOST:PORT (127.0.0.1:50051), --timeout DURATION (5s).
+Output: one JSON object per line. Exit: 0 ok, 1 failure (e.g. NOT_FOUND), 2 usage.)";
+
+int UsageError(absl::string_view message) {
+  std::cerr << "livectl: " << message << "\n\n" << kUsage << std::endl;
+  return client::kExitUsage;
+}
+
+// The single value of a list flag that a command takes once, "" when absent.
+std::optional<std::string> Single(const std::vector<std::string>& values) {
+  if (values.size() > 1) return std::nullopt;
+  return values.empty() ? std::string() : values.front();
+}
+
+int RunTail(const client::CommandContext& context) {
+  client::TailOptions options;
+  v1::EventFilter& filter = options.subscriber.filter;
+  for (const auto& c : absl::GetFlag(FLAGS_command)) filter.add_commands(c);
+  for (const auto& r : absl::GetFlag(FLAGS_room)) filter.add_room_ids(r);
+  for (const auto& b : absl::GetFlag(FLAGS_battle)) filter.add_battle_ids(b);
+  const auto apps = client::ParseAppIds(absl::GetFlag(FLAGS_app));
+  if (!apps.ok()) return UsageError(apps.status().message());
+  for (uint64_t app : *apps) filter.add_sdk_app_ids(app);
+  const std::optional<uint64_t> after = absl::GetFlag(FLAGS_after);
+  if (after.has_value() && absl::GetFlag(FLAGS_snapshot)) {
+    return UsageError("--after and --snapshot exclude each other");
+  }
+  if (after.has_value()) {
+    options.subscriber.start = v1::SubscribeRequest::START_AFTER_REVISION;
+    options.subscriber.after_revision = *after;
+  } else if (absl::GetFlag(FLAGS_snapshot)) {
+    options.subscriber.start = v1::SubscribeRequest::START_SNAPSHOT;
+  }
+  options.print_progress = absl::GetFlag(FLAGS_progress);
+  options.count = absl::GetFlag(FLAGS_count);
+  return client::Tail(context, options);
+}
+
+int RunPost(const std::vector<char*>& args) {
+  if (args.size() != 3) return UsageError("post takes one FILE (or - for standard input)");
+  client::PostOptions options;
+  options.file = args[2];
+  const auto command = Single(absl::GetFlag(FLAGS_command));
+  const auto app = Single(absl::GetFlag(FLAGS_app));
+  if (!command || !app) return UsageError("post takes one --command and one --app");
+  options.command = *command;
+  if (!app->empty()) {
+    const auto ids = client::ParseAppIds({*app});
+    if (!ids.ok()) return UsageError(ids.status().message());
+    options.sdk_app_id = ids->front();
+  }
+  options.gateway = absl::GetFlag(FLAGS_gateway);
+  options.token = absl::GetFlag(FLAGS_token);
+  return client::Post(options, std::cout, std::cerr);
+}
+
+int Dispatch(const std::vector<char*>& args) {
+  const std::string verb = args[1];
+  if (verb == "post") return RunPost(args);
+  client::CommandContext context;
+  context.channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
+  context.timeout = absl::GetFlag(FLAGS_timeout);
+  context.out = &std::cout;
+  context.err = &std::cerr;
+  const bool takes_id = verb == "room" || verb == "battle";
+  if (args.size() != (takes_id ? 3u : 2u)) {
+    return UsageError(absl::StrCat(verb, takes_id ? " takes one ID" : " takes no arguments"));
+  }
+  if (verb == "tail") return RunTail(context);
+  if (verb == "room") return client::GetRoom(context, args[2]);
+  if (verb == "battle") return client::GetBattle(context, args[2]);
+  if (verb == "info") return client::GetServerInfo(context);
+  if (verb == "events") {
+    return client::ListEvents(context, absl::GetFlag(FLAGS_after).value_or(0),
+                              absl::GetFlag(FLAGS_limit));
+  }
+  if (verb == "rooms") {
+    const auto status = client::ParseRoomStatus(absl::GetFlag(FLAGS_status));
+    if (!status.ok()) return UsageError(status.status().message());
+    return client::ListRooms(context, *status);
+  }
+  if (verb == "battles") {
+    const auto state = client::ParseBattleState(absl::GetFlag(FLAGS_state));
+    const auto room = Single(absl::GetFlag(FLAGS_room));
+    if (!state.ok()) return UsageError(state.status().message());
+    if (!room) return UsageError("battles takes one --room");
+    return client::ListBattles(context, *state, *room);
+  }
+  return UsageError(absl::StrCat("unknown command '", verb, "'"));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() < 2) return UsageError("no command given");
+  return Dispatch(args);
+}

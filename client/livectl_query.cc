@@ -1,0 +1,177 @@
+// The unary livectl commands: room, rooms, battle, battles, events, info.
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "client/event_json.h"
+#include "client/livectl_commands.h"
+#include "liveevents/v1/live_events.grpc.pb.h"
+
+namespace liveevents::client {
+namespace {
+
+namespace v1 = liveevents::v1;
+
+std::unique_ptr<v1::LiveEvents::Stub> NewStub(const CommandContext& context) {
+  return v1::LiveEvents::NewStub(context.channel);
+}
+
+void SetDeadline(const CommandContext& context, grpc::ClientContext& call) {
+  call.set_deadline(absl::ToChronoTime(absl::Now() + context.timeout));
+}
+
+int ReportRpcError(const CommandContext& context, absl::string_view what,
+                   const grpc::Status& status) {
+  *context.err << "livectl: " << what << ": "
+               << absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()))
+               << ": " << status.error_message() << std::endl;
+  return kExitFailure;
+}
+
+// Prints one message as a JSON line; false (after reporting) if it cannot be rendered.
+bool PrintLine(const CommandContext& context, const google::protobuf::Message& message) {
+  absl::StatusOr<std::string> json = ToJson(message);
+  if (!json.ok()) {
+    *context.err << "livectl: " << json.status() << std::endl;
+    return false;
+  }
+  *context.out << *json << std::endl;
+  return true;
+}
+
+// One unary call: `call(stub, client_context, response)` returns the grpc::Status.
+template <typename Response, typename Call>
+int PrintUnary(const CommandContext& context, absl::string_view what, Call call) {
+  auto stub = NewStub(context);
+  grpc::ClientContext client_context;
+  SetDeadline(context, client_context);
+  Response response;
+  const grpc::Status status = call(*stub, client_context, response);
+  if (!status.ok()) return ReportRpcError(context, what, status);
+  return PrintLine(context, response) ? kExitOk : kExitFailure;
+}
+
+// Follows page tokens to the end: `call(stub, client_context, page_token, response)`, then
+// `items(response)` gives the repeated field to print.
+template <typename Response, typename Call, typename Items>
+int PrintPages(const CommandContext& context, absl::string_view what, Call call, Items items) {
+  auto stub = NewStub(context);
+  std::string page_token;
+  do {
+    grpc::ClientContext client_context;
+    SetDeadline(context, client_context);
+    Response response;
+    const grpc::Status status = call(*stub, client_context, page_token, response);
+    if (!status.ok()) return ReportRpcError(context, what, status);
+    for (const auto& item : items(response)) {
+      if (!PrintLine(context, item)) return kExitFailure;
+    }
+    // A server handing back the same token would loop us forever.
+    if (!response.next_page_token().empty() && response.next_page_token() == page_token) {
+      *context.err << "livectl: " << what << ": the server repeated a page token" << std::endl;
+      return kExitFailure;
+    }
+    page_token = response.next_page_token();
+  } while (!page_token.empty());
+  return kExitOk;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::RoomStatus> ParseRoomStatus(absl::string_view text) {
+  const std::string lower = absl::AsciiStrToLower(text);
+  if (lower.empty() || lower == "any") return v1::ROOM_STATUS_UNSPECIFIED;
+  if (lower == "active") return v1::ROOM_STATUS_ACTIVE;
+  if (lower == "destroyed") return v1::ROOM_STATUS_DESTROYED;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--status must be active or destroyed, not '", text, "'"));
+}
+
+absl::StatusOr<v1::BattleState> ParseBattleState(absl::string_view text) {
+  const std::string lower = absl::AsciiStrToLower(text);
+  if (lower.empty() || lower == "any") return v1::BATTLE_STATE_UNSPECIFIED;
+  if (lower == "created") return v1::BATTLE_STATE_CREATED;
+  if (lower == "started") return v1::BATTLE_STATE_STARTED;
+  if (lower == "ended") return v1::BATTLE_STATE_ENDED;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--state must be created, started or ended, not '", text, "'"));
+}
+
+absl::StatusOr<std::vector<uint64_t>> ParseAppIds(const std::vector<std::string>& texts) {
+  std::vector<uint64_t> ids;
+  for (const std::string& text : texts) {
+    uint64_t id = 0;
+    if (!absl::SimpleAtoi(text, &id)) {
+      return absl::InvalidArgumentError(absl::StrCat("--app: not an app id: '", text, "'"));
+    }
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+int GetRoom(const CommandContext& context, const std::string& room_id) {
+  return PrintUnary<v1::Room>(context, "room", [&](auto& stub, auto& call, auto& response) {
+    v1::GetRoomRequest request;
+    request.set_room_id(room_id);
+    return stub.GetRoom(&call, request, &response);
+  });
+}
+
+int GetBattle(const CommandContext& context, const std::string& battle_id) {
+  return PrintUnary<v1::Battle>(context, "battle", [&](auto& stub, auto& call, auto& response) {
+    v1::GetBattleRequest request;
+    request.set_battle_id(battle_id);
+    return stub.GetBattle(&call, request, &response);
+  });
+}
+
+int GetServerInfo(const CommandContext& context) {
+  return PrintUnary<v1::ServerInfo>(context, "info", [](auto& stub, auto& call, auto& response) {
+    return stub.GetServerInfo(&call, v1::GetServerInfoRequest(), &response);
+  });
+}
+
+int ListRooms(const CommandContext& context, v1::RoomStatus status) {
+  return PrintPages<v1::ListRoomsResponse>(
+      context, "rooms",
+      [&](auto& stub, auto& call, const std::string& token, auto& response) {
+        v1::ListRoomsRequest request;
+        request.set_status(status);
+        request.set_page_token(token);
+        return stub.ListRooms(&call, request, &response);
+      },
+      [](const v1::ListRoomsResponse& response) -> const auto& { return response.rooms(); });
+}
+
+int ListBattles(const CommandContext& context, v1::BattleState state, const std::string& room_id) {
+  return PrintPages<v1::ListBattlesResponse>(
+      context, "battles",
+      [&](auto& stub, auto& call, const std::string& token, auto& response) {
+        v1::ListBattlesRequest request;
+        request.set_state(state);
+        request.set_room_id(room_id);
+        request.set_page_token(token);
+        return stub.ListBattles(&call, request, &response);
+      },
+      [](const v1::ListBattlesResponse& response) -> const auto& { return response.battles(); });
+}
+
+int ListEvents(const CommandContext& context, uint64_t after_revision, int32_t limit) {
+  auto stub = NewStub(context);
+  grpc::ClientContext call;
+  SetDeadline(context, call);
+  v1::ListEventsRequest request;
+  request.set_after_revision(after_revision);
+  request.set_limit(limit);
+  v1::ListEventsResponse response;
+  const grpc::Status status = stub->ListEvents(&call, request, &response);
+  if (!status.ok()) return ReportRpcError(context, "events", status);
+  for (const v1::Event& event : response.events()) {
+    if (!PrintLine(context, event)) return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace liveevents::client

@@ -1,0 +1,133 @@
+#include "client/subscriber.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace liveevents::client {
+
+using liveevents::v1::SubscribeRequest;
+using liveevents::v1::SubscribeResponse;
+
+Subscriber::Subscriber(std::shared_ptr<grpc::Channel> channel, SubscriberOptions options)
+    : stub_(liveevents::v1::LiveEvents::NewStub(std::move(channel))), options_(std::move(options)) {
+  if (options_.start == SubscribeRequest::START_AFTER_REVISION) {
+    last_revision_.store(options_.after_revision, std::memory_order_release);
+    has_position_ = true;
+  }
+}
+
+absl::Status Subscriber::Run(SubscriberHandler& handler) {
+  const BackoffPolicy policy{options_.initial_backoff, options_.max_backoff};
+  int attempt = 0;
+  while (true) {
+    StreamResult result = RunOneStream(handler);
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return absl::OkStatus();
+    }
+    const auto code = static_cast<absl::StatusCode>(result.status.error_code());
+    if (DecideStreamEnd(code) == StreamEndAction::kTerminate) {
+      return absl::Status(
+          code, absl::StrCat(result.status.error_message(), " (subscriber: last revision seen ",
+                             last_revision(), ")"));
+    }
+    // A stream that delivered something was healthy; only consecutive failures back off longer.
+    if (result.made_progress) attempt = 0;
+    const absl::Duration delay = BackoffDelay(attempt, policy, absl::Uniform(bitgen_, 0.0, 1.0));
+    attempt = std::min(attempt + 1, 30);
+    if (!WaitBackoff(delay)) return absl::OkStatus();
+  }
+}
+
+void Subscriber::Stop() {
+  absl::MutexLock lock(&mu_);
+  stopping_ = true;
+  // TryCancel is thread-safe and makes the blocked Read() in RunOneStream return false.
+  if (context_ != nullptr) context_->TryCancel();
+}
+
+SubscribeRequest Subscriber::NextRequest() const {
+  SubscribeRequest request;
+  *request.mutable_filter() = options_.filter;
+  if (has_position_) {
+    request.set_start(SubscribeRequest::START_AFTER_REVISION);
+    request.set_after_revision(last_revision());
+  } else {
+    // No resume point yet: START_NOW before the first bookmark, or a snapshot that broke before
+    // its end (it must start over, since its parts are only consistent as a whole).
+    request.set_start(options_.start);
+  }
+  return request;
+}
+
+Subscriber::StreamResult Subscriber::RunOneStream(SubscriberHandler& handler) {
+  grpc::ClientContext context;
+  {
+    absl::MutexLock lock(&mu_);
+    // Checked under the same lock Stop() takes, so a Stop() cannot slip in unseen between
+    // this check and the stream's start: either we see stopping_, or Stop() sees context_.
+    if (stopping_) return {grpc::Status::CANCELLED, false};
+    context_ = &context;
+  }
+  StreamResult result;
+  std::unique_ptr<grpc::ClientReader<SubscribeResponse>> reader =
+      stub_->Subscribe(&context, NextRequest());
+  SubscribeResponse response;
+  while (reader->Read(&response)) {
+    if (Deliver(response, handler)) result.made_progress = true;
+  }
+  result.status = reader->Finish();
+  absl::MutexLock lock(&mu_);
+  context_ = nullptr;  // `context` dies with this frame; Stop() must not touch it any more.
+  return result;
+}
+
+bool Subscriber::Deliver(const SubscribeResponse& response, SubscriberHandler& handler) {
+  switch (response.response_case()) {
+    case SubscribeResponse::kEvent: {
+      const uint64_t revision = response.event().revision();
+      // Defence in depth: the server promises no repeats, but a repeat after a reconnect would
+      // hand the game logic the same fact twice, so anything not newer is dropped.
+      if (has_position_ && revision <= last_revision()) return false;
+      Advance(revision);
+      handler.OnEvent(response.event());
+      return true;
+    }
+    case SubscribeResponse::kProgress: {
+      const uint64_t revision = response.progress().revision();
+      if (has_position_ && revision < last_revision()) return false;
+      Advance(revision);
+      handler.OnProgress(revision);
+      return true;
+    }
+    case SubscribeResponse::kSnapshot:
+      handler.OnSnapshot(response.snapshot());
+      return true;
+    case SubscribeResponse::kSnapshotEnd:
+      snapshot_done_ = true;
+      Advance(response.snapshot_end().revision());
+      handler.OnSnapshotEnd(response.snapshot_end().revision());
+      return true;
+    case SubscribeResponse::RESPONSE_NOT_SET:
+      return false;  // From a newer server with a response kind we do not know: skip it.
+  }
+  return false;
+}
+
+void Subscriber::Advance(uint64_t revision) {
+  // During a snapshot the position stays unset, so a break restarts the snapshot rather than
+  // resuming after a revision whose state the handler never fully received.
+  if (options_.start == SubscribeRequest::START_SNAPSHOT && !snapshot_done_) return;
+  last_revision_.store(std::max(revision, last_revision()), std::memory_order_release);
+  has_position_ = true;
+}
+
+bool Subscriber::WaitBackoff(absl::Duration delay) {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(&stopping_), delay);
+  return !stopping_;
+}
+
+}  // namespace liveevents::client

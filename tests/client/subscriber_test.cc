@@ -1,0 +1,238 @@
+#include "client/subscriber.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "fake_live_events.h"
+
+namespace liveevents::client {
+namespace {
+
+namespace v1 = liveevents::v1;
+using testing::EventAt;
+using testing::FakeServer;
+using testing::ProgressAt;
+using testing::SnapshotEndAt;
+using testing::SnapshotPart;
+using testing::StreamScript;
+
+// Generous bound on waits for things that happen in microseconds; only a bug reaches it.
+constexpr absl::Duration kWait = absl::Seconds(30);
+
+// Records what the subscriber delivered; readable from the test thread.
+class RecordingHandler : public SubscriberHandler {
+ public:
+  void OnEvent(const v1::Event& event) override {
+    absl::MutexLock lock(&mu_);
+    events_.push_back(event.revision());
+  }
+  void OnProgress(uint64_t revision) override {
+    absl::MutexLock lock(&mu_);
+    progress_.push_back(revision);
+  }
+  void OnSnapshot(const v1::Snapshot& snapshot) override {
+    absl::MutexLock lock(&mu_);
+    snapshot_parts_ += snapshot.rooms_size();
+  }
+  void OnSnapshotEnd(uint64_t revision) override {
+    absl::MutexLock lock(&mu_);
+    snapshot_ends_.push_back(revision);
+  }
+
+  bool AwaitEvents(size_t n) {
+    absl::MutexLock lock(&mu_);
+    const auto enough = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return events_.size() >= n; };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), kWait);
+  }
+  std::vector<uint64_t> events() {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
+  std::vector<uint64_t> progress() {
+    absl::MutexLock lock(&mu_);
+    return progress_;
+  }
+  int snapshot_parts() {
+    absl::MutexLock lock(&mu_);
+    return snapshot_parts_;
+  }
+  std::vector<uint64_t> snapshot_ends() {
+    absl::MutexLock lock(&mu_);
+    return snapshot_ends_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<uint64_t> events_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint64_t> progress_ ABSL_GUARDED_BY(mu_);
+  int snapshot_parts_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<uint64_t> snapshot_ends_ ABSL_GUARDED_BY(mu_);
+};
+
+// Runs a Subscriber on its own thread, as a service would.
+class RunningSubscriber {
+ public:
+  RunningSubscriber(std::shared_ptr<grpc::Channel> channel, SubscriberOptions options)
+      : subscriber_(std::move(channel), std::move(options)),
+        thread_([this] { status_ = subscriber_.Run(handler_); }) {}
+  // Tests check the status themselves; here only the thread must not outlive the object.
+  ~RunningSubscriber() { StopAndJoin().IgnoreError(); }
+
+  absl::Status StopAndJoin() {
+    subscriber_.Stop();
+    if (thread_.joinable()) thread_.join();
+    return status_;
+  }
+  // For runs that end by themselves (terminal status): no Stop().
+  absl::Status Join() {
+    if (thread_.joinable()) thread_.join();
+    return status_;
+  }
+  RecordingHandler& handler() { return handler_; }
+  Subscriber& subscriber() { return subscriber_; }
+
+ private:
+  RecordingHandler handler_;
+  Subscriber subscriber_;
+  absl::Status status_;
+  std::thread thread_;  // Last: starts once everything it uses exists.
+};
+
+SubscriberOptions FastOptions() {
+  SubscriberOptions options;
+  options.initial_backoff = absl::Milliseconds(1);
+  options.max_backoff = absl::Milliseconds(10);
+  return options;
+}
+
+TEST(SubscriberTest, ResumesAfterUnavailableFromLastRevisionSeen) {
+  FakeServer server;
+  server.service().AddScript(
+      {{EventAt(1), EventAt(2), EventAt(3)}, grpc::Status(grpc::StatusCode::UNAVAILABLE, "drain")});
+  server.service().AddScript({{EventAt(4), EventAt(5)}, std::nullopt});
+  RunningSubscriber run(server.channel(), FastOptions());
+
+  ASSERT_TRUE(run.handler().AwaitEvents(5));
+  EXPECT_TRUE(run.StopAndJoin().ok());
+  EXPECT_EQ(run.handler().events(), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  const auto requests = server.service().requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].start(), v1::SubscribeRequest::START_NOW);
+  EXPECT_EQ(requests[1].start(), v1::SubscribeRequest::START_AFTER_REVISION);
+  EXPECT_EQ(requests[1].after_revision(), 3u);
+  EXPECT_EQ(run.subscriber().last_revision(), 5u);
+}
+
+TEST(SubscriberTest, DropsRepeatedRevisionsAfterAReconnect) {
+  FakeServer server;
+  server.service().AddScript({{EventAt(1), EventAt(2), EventAt(3)}, grpc::Status::OK});
+  // A misbehaving server repeats 2 and 3 on the resumed stream.
+  server.service().AddScript({{EventAt(2), EventAt(3), EventAt(4), EventAt(5)}, std::nullopt});
+  RunningSubscriber run(server.channel(), FastOptions());
+
+  ASSERT_TRUE(run.handler().AwaitEvents(5));
+  EXPECT_TRUE(run.StopAndJoin().ok());
+  EXPECT_EQ(run.handler().events(), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+}
+
+TEST(SubscriberTest, ResumesFromProgressAndKeepsTheFilter) {
+  FakeServer server;
+  server.service().AddScript(
+      {{ProgressAt(7)}, grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "SLOW_CONSUMER")});
+  server.service().AddScript({{EventAt(9)}, std::nullopt});
+  SubscriberOptions options = FastOptions();
+  options.filter.add_room_ids("r1");
+  options.start = v1::SubscribeRequest::START_AFTER_REVISION;
+  options.after_revision = 5;
+  RunningSubscriber run(server.channel(), options);
+
+  ASSERT_TRUE(run.handler().AwaitEvents(1));
+  EXPECT_TRUE(run.StopAndJoin().ok());
+  EXPECT_EQ(run.handler().progress(), (std::vector<uint64_t>{7}));
+  EXPECT_EQ(run.handler().events(), (std::vector<uint64_t>{9}));
+  const auto requests = server.service().requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].after_revision(), 5u);
+  EXPECT_EQ(requests[1].start(), v1::SubscribeRequest::START_AFTER_REVISION);
+  EXPECT_EQ(requests[1].after_revision(), 7u);
+  ASSERT_EQ(requests[1].filter().room_ids_size(), 1);
+  EXPECT_EQ(requests[1].filter().room_ids(0), "r1");
+}
+
+TEST(SubscriberTest, SurfacesCompactedJournalAsTerminalStatus) {
+  FakeServer server;
+  server.service().AddScript(
+      {{EventAt(1), EventAt(2)},
+       grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "REVISION_COMPACTED oldest 10")});
+  RunningSubscriber run(server.channel(), FastOptions());
+
+  const absl::Status status = run.Join();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(status.message().find("REVISION_COMPACTED"), absl::string_view::npos) << status;
+  EXPECT_NE(status.message().find("last revision seen 2"), absl::string_view::npos) << status;
+  EXPECT_EQ(run.handler().events(), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(server.service().requests().size(), 1u);
+}
+
+TEST(SubscriberTest, SurfacesOutOfRangeAndInvalidArgument) {
+  for (const grpc::StatusCode code :
+       {grpc::StatusCode::OUT_OF_RANGE, grpc::StatusCode::INVALID_ARGUMENT}) {
+    FakeServer server;
+    server.service().AddScript({{}, grpc::Status(code, "no")});
+    RunningSubscriber run(server.channel(), FastOptions());
+    EXPECT_EQ(static_cast<int>(run.Join().code()), static_cast<int>(code));
+    EXPECT_EQ(server.service().requests().size(), 1u);
+  }
+}
+
+TEST(SubscriberTest, RestartsABrokenSnapshotThenResumesAfterItsEnd) {
+  FakeServer server;
+  server.service().AddScript(
+      {{SnapshotPart("r1")}, grpc::Status(grpc::StatusCode::UNAVAILABLE, "broken mid-snapshot")});
+  server.service().AddScript({{SnapshotPart("r1"), SnapshotEndAt(4), EventAt(5)},
+                              grpc::Status(grpc::StatusCode::UNAVAILABLE, "drain")});
+  server.service().AddScript({{EventAt(6)}, std::nullopt});
+  SubscriberOptions options = FastOptions();
+  options.start = v1::SubscribeRequest::START_SNAPSHOT;
+  RunningSubscriber run(server.channel(), options);
+
+  ASSERT_TRUE(run.handler().AwaitEvents(2));
+  EXPECT_TRUE(run.StopAndJoin().ok());
+  EXPECT_EQ(run.handler().events(), (std::vector<uint64_t>{5, 6}));
+  EXPECT_EQ(run.handler().snapshot_parts(), 2);  // Sent again after the break.
+  EXPECT_EQ(run.handler().snapshot_ends(), (std::vector<uint64_t>{4}));
+  const auto requests = server.service().requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].start(), v1::SubscribeRequest::START_SNAPSHOT);
+  EXPECT_EQ(requests[1].start(), v1::SubscribeRequest::START_SNAPSHOT);
+  EXPECT_EQ(requests[2].start(), v1::SubscribeRequest::START_AFTER_REVISION);
+  EXPECT_EQ(requests[2].after_revision(), 5u);
+}
+
+TEST(SubscriberTest, StopWakesALongBackoff) {
+  FakeServer server;
+  server.service().AddScript({{}, grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")});
+  SubscriberOptions options;
+  options.initial_backoff = absl::Hours(1);
+  options.max_backoff = absl::Hours(1);
+  RunningSubscriber run(server.channel(), options);
+  ASSERT_TRUE(server.service().AwaitRequests(1, kWait));
+  // Whether Stop lands before or during the hour-long backoff, Run must return promptly.
+  EXPECT_TRUE(run.StopAndJoin().ok());
+  EXPECT_EQ(server.service().requests().size(), 1u);
+}
+
+TEST(SubscriberTest, StopBeforeRunReturnsAtOnce) {
+  FakeServer server;
+  Subscriber subscriber(server.channel(), FastOptions());
+  subscriber.Stop();
+  RecordingHandler handler;
+  EXPECT_TRUE(subscriber.Run(handler).ok());
+  EXPECT_TRUE(server.service().requests().empty());
+}
+
+}  // namespace
+}  // namespace liveevents::client
