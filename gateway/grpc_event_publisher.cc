@@ -1,0 +1,43 @@
+#include "gateway/grpc_event_publisher.h"
+
+#include <utility>
+
+#include "grpcpp/client_context.h"
+
+namespace liveevents::gateway {
+namespace {
+
+// Everything one call needs must outlive Publish(): gRPC holds pointers to the context, request
+// and response until the completion runs, which then takes ownership back and frees it.
+struct PublishCall {
+  grpc::ClientContext context;
+  liveevents::v1::PublishRequest request;
+  liveevents::v1::PublishResponse response;
+  EventPublisher::PublishCallback done;
+};
+
+}  // namespace
+
+GrpcEventPublisher::GrpcEventPublisher(std::shared_ptr<grpc::Channel> channel,
+                                       absl::Duration timeout)
+    : stub_(liveevents::v1::LiveEvents::NewStub(std::move(channel))), timeout_(timeout) {}
+
+void GrpcEventPublisher::Publish(liveevents::v1::Event event, PublishCallback done) {
+  auto* call = new PublishCall;
+  call->context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  *call->request.mutable_event() = std::move(event);
+  call->done = std::move(done);
+  stub_->async()->Publish(
+      &call->context, &call->request, &call->response, [call](grpc::Status status) {
+        std::unique_ptr<PublishCall> owned(call);
+        if (status.ok()) {
+          std::move(owned->done)(std::move(owned->response));
+        } else {
+          // absl and gRPC share the canonical code numbers.
+          std::move(owned->done)(absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                                              status.error_message()));
+        }
+      });
+}
+
+}  // namespace liveevents::gateway

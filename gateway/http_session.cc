@@ -1,0 +1,189 @@
+#include "gateway/http_session.h"
+
+#include <cstdio>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "boost/asio/dispatch.hpp"
+#include "boost/asio/post.hpp"
+#include "gateway/session_registry.h"
+
+namespace liveevents::gateway {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+
+constexpr size_t kReadChunk = 4096;
+// After an answer that closes a request we could not read to its end (a 413 with the body still
+// arriving), the rest of the input is read and dropped for a while. Closing with unread data
+// would send a RST, and the client could lose the answer before reading it.
+constexpr size_t kMaxDrainBytes = 1024 * 1024;
+
+absl::string_view ToStd(beast::string_view text) { return {text.data(), text.size()}; }
+
+}  // namespace
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, const RequestHandler& handler,
+                         EventPublisher& publisher, const SessionLimits& limits,
+                         std::shared_ptr<SessionRegistry> registry)
+    : stream_(std::move(socket)),
+      handler_(handler),
+      publisher_(publisher),
+      limits_(limits),
+      registry_(std::move(registry)) {}
+
+HttpSession::~HttpSession() { registry_->Remove(this); }
+
+void HttpSession::Run() {
+  // The socket was accepted onto this session's strand; start there.
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
+}
+
+void HttpSession::Shutdown() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->shutting_down_ = true;
+    // A session waiting for a request has nothing in flight: stop it now. One that is handling a
+    // request finishes it and closes after writing the answer.
+    if (self->reading_) self->stream_.cancel();
+  });
+}
+
+void HttpSession::DoRead() {
+  if (shutting_down_) return DoClose();
+  parser_.emplace();
+  parser_->body_limit(limits_.max_body_bytes);
+  parser_->header_limit(limits_.header_limit);
+  reading_ = true;
+  if (first_request_ || buffer_.size() > 0) return DoReadRequest();
+  // Keep-alive: wait up to the idle timeout for the next request to begin, then give the whole
+  // request the read timeout. A pipelined request already in buffer_ skips the wait.
+  stream_.expires_after(limits_.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
+                          beast::bind_front_handler(&HttpSession::OnIdleRead, shared_from_this()));
+}
+
+void HttpSession::OnIdleRead(beast::error_code ec, size_t bytes) {
+  if (ec) {
+    // eof (the client closed an idle connection), timeout and cancel are all normal endings.
+    reading_ = false;
+    return DoClose();
+  }
+  buffer_.commit(bytes);
+  DoReadRequest();
+}
+
+void HttpSession::DoReadRequest() {
+  first_request_ = false;
+  stream_.expires_after(limits_.read_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+}
+
+void HttpSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
+  reading_ = false;
+  if (!ec) return HandleRequest();
+  log_app_.clear();
+  log_command_.clear();
+  if (parser_->is_header_done()) {
+    request_version_ = parser_->get().version();
+  }
+  request_keep_alive_ = false;
+  if (ec == http::error::body_limit) {
+    return DoWrite(RequestHandler::BodyTooLarge(limits_.max_body_bytes), std::nullopt);
+  }
+  if (ec == http::error::header_limit) {
+    return DoWrite(RequestHandler::HeaderTooLarge(), std::nullopt);
+  }
+  // end_of_stream (closed between requests), partial_message (closed mid-request), timeouts,
+  // cancellation and resets leave nobody to answer.
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+      ec.category() != http::make_error_code(http::error::bad_method).category()) {
+    return DoClose();
+  }
+  DoWrite(RequestHandler::BadHttpRequest(ec.message()), std::nullopt);
+}
+
+void HttpSession::HandleRequest() {
+  const auto& request = parser_->get();
+  request_version_ = request.version();
+  request_keep_alive_ = request.keep_alive();
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  HandleResult result = handler_.Handle(ToStd(request.method_string()), ToStd(request.target()),
+                                        request.body(), now_ms);
+  log_app_ = std::move(result.app_id);
+  log_command_ = std::move(result.command);
+  if (result.reply.has_value()) return DoWrite(std::move(*result.reply), std::nullopt);
+  Publish(std::move(*result.event));
+}
+
+void HttpSession::Publish(liveevents::v1::Event event) {
+  // The completion arrives on a gRPC thread. It only posts back to this session's strand; the
+  // tracked-work executor keeps the io_context running (and a graceful stop waiting) meanwhile.
+  auto work = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+  publisher_.Publish(
+      std::move(event), [self = shared_from_this(),
+                         work](absl::StatusOr<liveevents::v1::PublishResponse> result) mutable {
+        net::post(work, [self = std::move(self), result = std::move(result)]() mutable {
+          self->OnPublished(std::move(result));
+        });
+      });
+}
+
+void HttpSession::OnPublished(absl::StatusOr<liveevents::v1::PublishResponse> result) {
+  std::optional<uint64_t> revision;
+  if (result.ok()) revision = result->revision();
+  DoWrite(RequestHandler::ReplyForPublish(result), revision);
+}
+
+void HttpSession::DoWrite(HttpReply reply, std::optional<uint64_t> revision) {
+  std::fprintf(stderr, "%s\n", RequestLogLine(log_app_, log_command_, reply, revision).c_str());
+  response_ = {};
+  response_.version(request_version_);
+  response_.result(static_cast<unsigned>(reply.status));
+  response_.set(http::field::server, "liveevents-gateway");
+  response_.set(http::field::content_type, "application/json");
+  if (!reply.allow.empty()) response_.set(http::field::allow, reply.allow);
+  response_.body() = std::move(reply.body);
+  response_.keep_alive(request_keep_alive_ && !reply.close && !shutting_down_);
+  response_.prepare_payload();
+  close_after_write_ = !response_.keep_alive();
+  linger_after_write_ = reply.close;
+  stream_.expires_after(limits_.read_timeout);
+  http::async_write(stream_, response_,
+                    beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+}
+
+void HttpSession::OnWrite(beast::error_code ec, size_t /*bytes*/) {
+  if (ec) return;  // The peer is gone; dropping the last reference closes the socket.
+  if (linger_after_write_) return DoLingeringClose();
+  if (close_after_write_ || shutting_down_) return DoClose();
+  DoRead();  // The next (possibly pipelined) request, strictly after this answer.
+}
+
+void HttpSession::DoClose() {
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  // Errors here mean the peer already went away; the destructor closes the socket either way.
+}
+
+void HttpSession::DoLingeringClose() {
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  if (ec) return;
+  stream_.expires_after(limits_.read_timeout);
+  stream_.async_read_some(net::buffer(drain_buffer_),
+                          beast::bind_front_handler(&HttpSession::OnDrain, shared_from_this()));
+}
+
+void HttpSession::OnDrain(beast::error_code ec, size_t bytes) {
+  drained_bytes_ += bytes;
+  if (ec || drained_bytes_ > kMaxDrainBytes || shutting_down_) return;
+  stream_.async_read_some(net::buffer(drain_buffer_),
+                          beast::bind_front_handler(&HttpSession::OnDrain, shared_from_this()));
+}
+
+}  // namespace liveevents::gateway

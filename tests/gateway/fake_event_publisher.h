@@ -1,0 +1,83 @@
+// A scriptable EventPublisher for gateway tests: records every event and answers each Publish at
+// once (OK with the next revision, or a configured error), or holds the answers until the test
+// releases them, to exercise in-flight requests.
+#ifndef LIVEEVENTS_TESTS_GATEWAY_FAKE_EVENT_PUBLISHER_H_
+#define LIVEEVENTS_TESTS_GATEWAY_FAKE_EVENT_PUBLISHER_H_
+
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "gateway/event_publisher.h"
+
+namespace liveevents::gateway {
+
+class FakeEventPublisher : public EventPublisher {
+ public:
+  void Publish(liveevents::v1::Event event, PublishCallback done) override {
+    absl::StatusOr<liveevents::v1::PublishResponse> answer;
+    {
+      absl::MutexLock lock(&mu_);
+      events_.push_back(std::move(event));
+      if (hold_) {
+        held_.push_back(std::move(done));
+        return;
+      }
+      answer = AnswerLocked();
+    }
+    std::move(done)(std::move(answer));  // Outside the lock, like a real completion.
+  }
+
+  void FailWith(absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    failure_ = std::move(status);
+  }
+  void HoldAnswers() {
+    absl::MutexLock lock(&mu_);
+    hold_ = true;
+  }
+  // Answers every held call.
+  void ReleaseAnswers() {
+    std::vector<std::pair<PublishCallback, absl::StatusOr<liveevents::v1::PublishResponse>>> calls;
+    {
+      absl::MutexLock lock(&mu_);
+      hold_ = false;
+      for (PublishCallback& done : held_) calls.emplace_back(std::move(done), AnswerLocked());
+      held_.clear();
+    }
+    for (auto& [done, answer] : calls) std::move(done)(std::move(answer));
+  }
+  // Waits (bounded) until `count` calls are held.
+  bool WaitForHeld(size_t count, absl::Duration timeout = absl::Seconds(10)) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [this, count]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return held_.size() >= count; };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+  }
+  std::vector<liveevents::v1::Event> events() const {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
+
+ private:
+  absl::StatusOr<liveevents::v1::PublishResponse> AnswerLocked()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!failure_.ok()) return failure_;
+    liveevents::v1::PublishResponse response;
+    response.set_revision(++revision_);
+    return response;
+  }
+
+  mutable absl::Mutex mu_;
+  std::vector<liveevents::v1::Event> events_ ABSL_GUARDED_BY(mu_);
+  std::vector<PublishCallback> held_ ABSL_GUARDED_BY(mu_);
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+  bool hold_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t revision_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace liveevents::gateway
+
+#endif  // LIVEEVENTS_TESTS_GATEWAY_FAKE_EVENT_PUBLISHER_H_

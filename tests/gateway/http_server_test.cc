@@ -1,0 +1,360 @@
+// The HTTP server on a real loopback listener (port 0), driven by a small Beast client. Every wait
+// is bounded by a stream timeout; nothing sleeps.
+#include "gateway/http_server.h"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "boost/asio/connect.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/gateway/fake_event_publisher.h"
+
+namespace liveevents::gateway {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Response = http::response<http::string_body>;
+
+constexpr auto kBound = std::chrono::seconds(10);  // Upper bound of any single wait.
+constexpr char kOkBody[] = R"({"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0})";
+constexpr char kCreateRoom[] =
+    R"({"CallbackCommand":"Live.CallbackAfterCreateRoom","RoomInfo":{"RoomId":"r1"}})";
+const std::string kCallbackTarget =
+    "/callback?SdkAppid=1400000001&CallbackCommand=Live.CallbackAfterCreateRoom";
+
+// A blocking-style client whose every operation is bounded by a stream timeout.
+class TestClient {
+ public:
+  explicit TestClient(uint16_t port) {
+    stream_.expires_after(kBound);
+    stream_.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
+                          [this](beast::error_code ec) { ec_ = ec; });
+    Run();
+  }
+
+  bool Send(const std::string& raw) {
+    stream_.expires_after(kBound);
+    net::async_write(stream_, net::buffer(raw), [this](beast::error_code ec, size_t) { ec_ = ec; });
+    Run();
+    return !ec_;
+  }
+
+  bool Send(http::request<http::string_body> request) {
+    request.prepare_payload();
+    std::ostringstream out;
+    out << request;
+    return Send(out.str());
+  }
+
+  std::optional<Response> Read() {
+    Response response;
+    stream_.expires_after(kBound);
+    http::async_read(stream_, buffer_, response,
+                     [this](beast::error_code ec, size_t) { ec_ = ec; });
+    Run();
+    if (ec_) return std::nullopt;
+    return response;
+  }
+
+  // True when the server closes the connection (EOF or reset) within the bound.
+  bool WaitClosed() {
+    char scratch[1024];
+    for (;;) {
+      stream_.expires_after(kBound);
+      size_t read = 0;
+      stream_.async_read_some(net::buffer(scratch), [&](beast::error_code ec, size_t n) {
+        ec_ = ec;
+        read = n;
+      });
+      Run();
+      if (ec_) return ec_ != beast::error::timeout;
+    }
+  }
+
+ private:
+  void Run() {
+    ioc_.restart();
+    ioc_.run();
+  }
+
+  net::io_context ioc_;
+  beast::tcp_stream stream_{ioc_};
+  beast::flat_buffer buffer_;
+  beast::error_code ec_;
+};
+
+http::request<http::string_body> Post(const std::string& target, const std::string& body,
+                                      unsigned version = 11) {
+  http::request<http::string_body> request{http::verb::post, target, version};
+  request.set(http::field::host, "127.0.0.1");
+  request.set(http::field::content_type, "application/json");
+  request.body() = body;
+  return request;
+}
+
+http::request<http::string_body> Get(const std::string& target) {
+  http::request<http::string_body> request{http::verb::get, target, 11};
+  request.set(http::field::host, "127.0.0.1");
+  return request;
+}
+
+nlohmann::json JsonOf(const Response& response) {
+  return nlohmann::json::parse(response.body(), nullptr, false);
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void StartServer(SessionLimits limits = {}, size_t max_connections = 1024) {
+    RequestHandler::Options handler_options;
+    handler_options.apps = {1400000001};
+    handler_ = std::make_unique<RequestHandler>(handler_options);
+    HttpServer::Options options;
+    options.address = "127.0.0.1:0";
+    options.io_threads = 2;
+    options.max_connections = max_connections;
+    options.limits = limits;
+    server_ = std::make_unique<HttpServer>(options, *handler_, publisher_);
+    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_NE(server_->port(), 0);
+  }
+
+  void TearDown() override {
+    publisher_.ReleaseAnswers();
+    server_.reset();  // Stops and waits.
+  }
+
+  FakeEventPublisher publisher_;
+  std::unique_ptr<RequestHandler> handler_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, PublishesCallbackAndAnswersOk) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Post(kCallbackTarget, kCreateRoom)));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 200u);
+  EXPECT_EQ(response->body(), kOkBody);
+  EXPECT_EQ((*response)[http::field::content_type], "application/json");
+  ASSERT_EQ(publisher_.events().size(), 1u);
+  EXPECT_EQ(publisher_.events()[0].create_room().room_info().room_id(), "r1");
+}
+
+TEST_F(HttpServerTest, RejectsUnknownAppWith403AndPublishesNothing) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Post("/callback?SdkAppid=999", kCreateRoom)));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 403u);
+  EXPECT_EQ(JsonOf(*response)["ErrorCode"], kErrorForbiddenApp);
+  EXPECT_TRUE(publisher_.events().empty());
+}
+
+TEST_F(HttpServerTest, RejectsMalformedJsonWith400FailBody) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Post(kCallbackTarget, R"({"CallbackCommand": )")));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 400u);
+  const nlohmann::json body = JsonOf(*response);
+  EXPECT_EQ(body["ActionStatus"], "FAIL");
+  EXPECT_EQ(body["ErrorCode"], kErrorMalformedJson);
+  EXPECT_TRUE(publisher_.events().empty());
+}
+
+TEST_F(HttpServerTest, RejectsOversizedBodyWith413AndCloses) {
+  SessionLimits limits;
+  limits.max_body_bytes = 1024;
+  StartServer(limits);
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Post(kCallbackTarget, std::string(64 * 1024, ' '))));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 413u);
+  EXPECT_EQ(JsonOf(*response)["ErrorCode"], kErrorBodyTooLarge);
+  EXPECT_FALSE(response->keep_alive());
+  EXPECT_TRUE(client.WaitClosed());
+}
+
+TEST_F(HttpServerTest, RejectsOversizedHeaderWith431) {
+  SessionLimits limits;
+  limits.header_limit = 1024;
+  StartServer(limits);
+  TestClient client(server_->port());
+  auto request = Post(kCallbackTarget, kCreateRoom);
+  request.set("X-Padding", std::string(4096, 'x'));
+  ASSERT_TRUE(client.Send(request));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 431u);
+}
+
+TEST_F(HttpServerTest, AnswersGetOnCallbackPathWith405) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Get(kCallbackTarget)));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 405u);
+  EXPECT_EQ((*response)[http::field::allow], "POST");
+}
+
+TEST_F(HttpServerTest, AnswersOtherPathWith404) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Post("/nope", kCreateRoom)));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 404u);
+  EXPECT_EQ(JsonOf(*response)["ErrorCode"], kErrorNotFound);
+}
+
+TEST_F(HttpServerTest, AnswersPublishFailureWith503) {
+  StartServer();
+  publisher_.FailWith(absl::UnavailableError("service down"));
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Post(kCallbackTarget, kCreateRoom)));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 503u);
+  EXPECT_EQ(JsonOf(*response)["ErrorCode"], kErrorUnavailable);
+}
+
+TEST_F(HttpServerTest, ServesTwoRequestsOnOneKeepAliveConnection) {
+  StartServer();
+  TestClient client(server_->port());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(client.Send(Post(kCallbackTarget, kCreateRoom)));
+    const std::optional<Response> response = client.Read();
+    ASSERT_TRUE(response.has_value()) << i;
+    EXPECT_EQ(response->result_int(), 200u);
+    EXPECT_TRUE(response->keep_alive());
+  }
+  EXPECT_EQ(publisher_.events().size(), 2u);
+}
+
+TEST_F(HttpServerTest, AnswersPipelinedRequestsInOrder) {
+  StartServer();
+  TestClient client(server_->port());
+  std::ostringstream both;
+  auto first = Post(kCallbackTarget, kCreateRoom);
+  first.prepare_payload();
+  auto second = Get("/healthz");
+  second.prepare_payload();
+  both << first << second;
+  ASSERT_TRUE(client.Send(both.str()));
+  const std::optional<Response> one = client.Read();
+  const std::optional<Response> two = client.Read();
+  ASSERT_TRUE(one.has_value());
+  ASSERT_TRUE(two.has_value());
+  EXPECT_EQ(one->body(), kOkBody);
+  EXPECT_EQ(two->body(), R"({"status":"ok"})");
+}
+
+TEST_F(HttpServerTest, DisconnectsSlowClientAfterReadTimeout) {
+  SessionLimits limits;
+  limits.read_timeout = std::chrono::milliseconds(200);
+  StartServer(limits);
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send("POST /callback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le"));
+  EXPECT_TRUE(client.WaitClosed());
+}
+
+TEST_F(HttpServerTest, ClosesIdleKeepAliveConnectionAfterIdleTimeout) {
+  SessionLimits limits;
+  limits.idle_timeout = std::chrono::milliseconds(200);
+  StartServer(limits);
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Get("/healthz")));
+  ASSERT_TRUE(client.Read().has_value());
+  EXPECT_TRUE(client.WaitClosed());
+}
+
+TEST_F(HttpServerTest, AnswersHealthz) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Get("/healthz")));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 200u);
+  EXPECT_EQ(response->body(), R"({"status":"ok"})");
+}
+
+TEST_F(HttpServerTest, ServesHttp10AndCloses) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Post(kCallbackTarget, kCreateRoom, 10)));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->version(), 10u);
+  EXPECT_EQ(response->body(), kOkBody);
+  EXPECT_TRUE(client.WaitClosed());
+}
+
+TEST_F(HttpServerTest, AnswersGarbageWith400) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send("NOT AN HTTP REQUEST\r\n\r\n"));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 400u);
+  EXPECT_EQ(JsonOf(*response)["ErrorCode"], kErrorBadHttpRequest);
+}
+
+TEST_F(HttpServerTest, ClosesConnectionsBeyondTheLimit) {
+  StartServer({}, /*max_connections=*/1);
+  TestClient first(server_->port());
+  ASSERT_TRUE(first.Send(Get("/healthz")));
+  ASSERT_TRUE(first.Read().has_value());  // The first session is registered by now.
+  TestClient second(server_->port());
+  EXPECT_TRUE(second.WaitClosed());
+  ASSERT_TRUE(first.Send(Get("/healthz")));
+  EXPECT_TRUE(first.Read().has_value());
+}
+
+TEST_F(HttpServerTest, StopFinishesInFlightRequestThenCloses) {
+  StartServer();
+  publisher_.HoldAnswers();
+  TestClient busy(server_->port());
+  TestClient idle(server_->port());
+  ASSERT_TRUE(idle.Send(Get("/healthz")));
+  ASSERT_TRUE(idle.Read().has_value());
+  ASSERT_TRUE(busy.Send(Post(kCallbackTarget, kCreateRoom)));
+  ASSERT_TRUE(publisher_.WaitForHeld(1));
+  server_->Stop();
+  EXPECT_TRUE(idle.WaitClosed());
+  publisher_.ReleaseAnswers();
+  const std::optional<Response> response = busy.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->body(), kOkBody);
+  EXPECT_FALSE(response->keep_alive());
+  EXPECT_TRUE(busy.WaitClosed());
+  server_->Wait();
+}
+
+TEST_F(HttpServerTest, RecordsAllowDecisionForBeforeSendGift) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(
+      client.Send(Post("/callback?SdkAppid=1400000001",
+                       R"({"CallbackCommand":"Live.CallbackBeforeSendGift","RoomId":"r"})")));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(JsonOf(*response)["ErrorCode"], 0);
+  ASSERT_EQ(publisher_.events().size(), 1u);
+  EXPECT_TRUE(publisher_.events()[0].before_send_gift().decision().allow());
+}
+
+}  // namespace
+}  // namespace liveevents::gateway
