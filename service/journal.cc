@@ -103,6 +103,11 @@ uint64_t Journal::AppliedRevision() const {
   return applied_;
 }
 
+bool Journal::Accepting() const {
+  absl::MutexLock lock(&mu_);
+  return accepting_;
+}
+
 void Journal::Shutdown() {
   {
     absl::MutexLock lock(&mu_);

@@ -73,6 +73,9 @@ class Journal {
   // Highest revision assigned (journaled or being journaled).
   uint64_t AppliedRevision() const;
 
+  // False until Recover() finished and again from Shutdown() on.
+  bool Accepting() const;
+
   // Commits everything accepted so far, saves a snapshot and stops the writer; later Publish
   // calls fail.
   void Shutdown();

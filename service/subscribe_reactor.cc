@@ -84,6 +84,9 @@ SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
 }
 
 absl::Status SubscribeReactor::CheckStart(const v1::SubscribeRequest& request) const {
+  if (!journal_.Accepting()) {
+    return absl::UnavailableError("the journal is loading or the server is stopping");
+  }
   if (request.start() != v1::SubscribeRequest::START_AFTER_REVISION) return absl::OkStatus();
   const uint64_t after = request.after_revision();
   const uint64_t head = journal_.AppliedRevision();
