@@ -66,6 +66,9 @@ struct PostOptions {
   uint64_t sdk_app_id = 0;
   std::string gateway = "http://127.0.0.1:8080/callback";
   std::string token;  // Non-empty: sign the request as Tencent would.
+  // Non-empty: read the token from this file instead (keeps it out of process listings).
+  // Surrounding whitespace, such as the file's final newline, is not part of the token.
+  std::string token_file;
 };
 
 // `livectl post`: sends a callback body to the gateway and prints its answer; non-200 fails.

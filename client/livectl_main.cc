@@ -35,6 +35,8 @@ ABSL_FLAG(int32_t, limit, 0, "events: at most this many (server default 100, max
 ABSL_FLAG(std::string, gateway, "http://127.0.0.1:8080/callback",
           "post: the gateway's callback URL");
 ABSL_FLAG(std::string, token, "", "post: sign with this callback token (adds RequestTime, Sign)");
+ABSL_FLAG(std::string, token_file, "",
+          "post: like --token, read from this file (keeps the token out of process listings)");
 
 namespace {
 
@@ -51,7 +53,7 @@ constexpr char kUsage[] = R"(livectl: query and follow a live-events service.
   livectl battles [--state created|started|ended] [--room R]
   livectl events [--after REV] [--limit N]
   livectl info
-  livectl post FILE|- --app N [--command C] [--gateway URL] [--token T]
+  livectl post FILE|- --app N [--command C] [--gateway URL] [--token T | --token_file F]
 
 Global: --server HOST:PORT (127.0.0.1:50051), --timeout DURATION (5s).
 Output: one JSON object per line. Exit: 0 ok, 1 failure (e.g. NOT_FOUND), 2 usage.)";
@@ -106,6 +108,7 @@ int RunPost(const std::vector<char*>& args) {
   }
   options.gateway = absl::GetFlag(FLAGS_gateway);
   options.token = absl::GetFlag(FLAGS_token);
+  options.token_file = absl::GetFlag(FLAGS_token_file);
   return client::Post(options, std::cout, std::cerr);
 }
 

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/callback_post.h"
@@ -22,6 +23,23 @@ absl::StatusOr<std::string> ReadBody(const std::string& file) {
   return body;
 }
 
+// The token from --token or --token_file (not both); empty when neither is given.
+absl::StatusOr<std::string> ReadToken(const PostOptions& options) {
+  if (options.token_file.empty()) return options.token;
+  if (!options.token.empty()) {
+    return absl::InvalidArgumentError("pass --token or --token_file, not both");
+  }
+  std::ifstream in(options.token_file, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", options.token_file));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", options.token_file));
+  const absl::string_view token = absl::StripAsciiWhitespace(text);
+  if (token.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(options.token_file, " holds no token"));
+  }
+  return std::string(token);
+}
+
 }  // namespace
 
 int Post(const PostOptions& options, std::ostream& out, std::ostream& err) {
@@ -32,6 +50,11 @@ int Post(const PostOptions& options, std::ostream& out, std::ostream& err) {
   absl::StatusOr<HttpUrl> url = ParseHttpUrl(options.gateway);
   if (!url.ok()) {
     err << "livectl: post: " << url.status().message() << std::endl;
+    return kExitUsage;
+  }
+  absl::StatusOr<std::string> token = ReadToken(options);
+  if (!token.ok()) {
+    err << "livectl: post: " << token.status().message() << std::endl;
     return kExitUsage;
   }
   absl::StatusOr<std::string> body = ReadBody(options.file);
@@ -52,7 +75,7 @@ int Post(const PostOptions& options, std::ostream& out, std::ostream& err) {
     }
     query.command = *std::move(command);
   }
-  query.token = options.token;
+  query.token = *std::move(token);
   query.request_time = absl::ToUnixSeconds(absl::Now());
   absl::StatusOr<HttpReply> reply =
       PostJson(*url, BuildCallbackTarget(url->target, query), *std::move(body));

@@ -46,6 +46,68 @@ constexpr CommandEntry kCommands[] = {
     {"Follow.CallbackAfterFollowDelete", ConvertFollowDelete},
 };
 
+// The length of the well-formed UTF-8 sequence (RFC 3629) at the start of `text`, or 0 if there is
+// none; then `*skip` is the length of the longest prefix that could have started one (at least 1),
+// which becomes a single U+FFFD, as the Unicode standard recommends.
+size_t Utf8SequenceLength(absl::string_view text, size_t* skip) {
+  const unsigned char lead = static_cast<unsigned char>(text[0]);
+  *skip = 1;
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  unsigned char low = 0x80;  // The second byte's range excludes overlongs and surrogates.
+  unsigned char high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  for (size_t i = 1; i < length; ++i) {
+    if (i >= text.size()) return 0;
+    const unsigned char byte = static_cast<unsigned char>(text[i]);
+    if (byte < (i == 1 ? low : 0x80) || byte > (i == 1 ? high : 0xBF)) return 0;
+    *skip = i + 1;
+  }
+  return length;
+}
+
+bool IsValidUtf8(absl::string_view text) {
+  while (!text.empty()) {
+    size_t skip = 1;
+    const size_t length = Utf8SequenceLength(text, &skip);
+    if (length == 0) return false;
+    text.remove_prefix(length);
+  }
+  return true;
+}
+
+// Query values are percent-decoded and may hold any bytes, but proto3 `string` fields must be
+// UTF-8: the service would refuse to parse the whole Publish. ClientIP and OptPlatform are only
+// informational, so bad bytes are replaced rather than failing the callback.
+std::string ToValidUtf8(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    size_t skip = 1;
+    const size_t length = Utf8SequenceLength(text, &skip);
+    if (length > 0) {
+      out.append(text.data(), length);
+      text.remove_prefix(length);
+    } else {
+      out.append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER.
+      text.remove_prefix(skip);
+    }
+  }
+  return out;
+}
+
 absl::Status Tagged(absl::Status status, ConversionError kind) {
   status.SetPayload(kErrorKindUrl, absl::Cord(absl::StrCat(static_cast<int>(kind))));
   return status;
@@ -68,7 +130,15 @@ absl::StatusOr<std::string> ResolveCommand(const json& body, absl::string_view h
                   ConversionError::kCommand);
   }
   if (!from_body.empty()) return from_body;
-  if (!hint.empty()) return std::string(hint);
+  if (!hint.empty()) {
+    // The body's command went through the JSON parser's UTF-8 check; the query's did not, and the
+    // command ends up in a proto3 string.
+    if (!IsValidUtf8(hint)) {
+      return Tagged(absl::InvalidArgumentError("CallbackCommand in the query is not valid UTF-8"),
+                    ConversionError::kCommand);
+    }
+    return std::string(hint);
+  }
   return Tagged(absl::InvalidArgumentError("CallbackCommand is missing from body and query"),
                 ConversionError::kCommand);
 }
@@ -81,6 +151,18 @@ PayloadConverter FindConverter(absl::string_view command) {
 }
 
 absl::StatusOr<Event> Convert(const CallbackInput& input) {
+  // nlohmann's lexer reads a NUL byte as the end of input, so `{...}\0<anything>` would parse, and
+  // the bytes after the NUL (the fuzzer found invalid UTF-8 there) would reach raw_body, a proto3
+  // string the service then refuses to parse. Valid JSON text has no raw NUL and is UTF-8
+  // (RFC 8259), so both are refused before parsing.
+  if (input.body.find('\0') != absl::string_view::npos) {
+    return Tagged(absl::InvalidArgumentError("body is not valid JSON: it contains a NUL byte"),
+                  ConversionError::kMalformedJson);
+  }
+  if (!IsValidUtf8(input.body)) {
+    return Tagged(absl::InvalidArgumentError("body is not valid JSON: it is not UTF-8"),
+                  ConversionError::kMalformedJson);
+  }
   const json body =
       json::parse(input.body.begin(), input.body.end(), /*cb=*/nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
@@ -105,8 +187,8 @@ absl::StatusOr<Event> Convert(const CallbackInput& input) {
   event.set_command(*command);
   event.set_received_time_ms(input.received_time_ms);
   event.set_raw_body(std::string(input.body));
-  event.set_client_ip(std::string(input.client_ip));
-  event.set_opt_platform(std::string(input.opt_platform));
+  event.set_client_ip(ToValidUtf8(input.client_ip));
+  event.set_opt_platform(ToValidUtf8(input.opt_platform));
 
   absl::Status status;
   JsonReader reader(body, "", &status);

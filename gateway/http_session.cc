@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "boost/asio/dispatch.hpp"
@@ -30,6 +32,7 @@ HttpSession::HttpSession(net::ip::tcp::socket&& socket, const RequestHandler& ha
                          EventPublisher& publisher, const SessionLimits& limits,
                          std::shared_ptr<SessionRegistry> registry)
     : stream_(std::move(socket)),
+      budget_timer_(stream_.get_executor()),
       handler_(handler),
       publisher_(publisher),
       limits_(limits),
@@ -116,27 +119,72 @@ void HttpSession::HandleRequest() {
                                         request.body(), now_ms);
   log_app_ = std::move(result.app_id);
   log_command_ = std::move(result.command);
+  ++request_id_;
   if (result.reply.has_value()) return DoWrite(std::move(*result.reply), std::nullopt);
+  awaiting_answer_ = true;
+  decision_ = std::move(result.decision);
+  if (decision_.has_value()) StartBudget();
   Publish(std::move(*result.event));
 }
 
 void HttpSession::Publish(liveevents::v1::Event event) {
   // The completion arrives on a gRPC thread. It only posts back to this session's strand; the
-  // tracked-work executor keeps the io_context running (and a graceful stop waiting) meanwhile.
+  // tracked-work executor keeps the io_context running (and a graceful stop waiting) meanwhile,
+  // also for a before-callback whose answer is already written.
   auto work = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
-  publisher_.Publish(
-      std::move(event), [self = shared_from_this(),
-                         work](absl::StatusOr<liveevents::v1::PublishResponse> result) mutable {
-        net::post(work, [self = std::move(self), result = std::move(result)]() mutable {
-          self->OnPublished(std::move(result));
-        });
-      });
+  // A before-callback may be answered before this completes; its log line then needs its own
+  // labels, since log_app_ and log_command_ move on to the next request.
+  std::string label;
+  if (decision_.has_value()) {
+    label = absl::StrCat("app=", absl::CHexEscape(log_app_),
+                         " command=", absl::CHexEscape(log_command_));
+  }
+  publisher_.Publish(std::move(event),
+                     [self = shared_from_this(), work, id = request_id_, label = std::move(label)](
+                         absl::StatusOr<liveevents::v1::PublishResponse> result) mutable {
+                       net::post(work, [self = std::move(self), id, label = std::move(label),
+                                        result = std::move(result)]() mutable {
+                         self->OnPublished(id, label, std::move(result));
+                       });
+                     });
 }
 
-void HttpSession::OnPublished(absl::StatusOr<liveevents::v1::PublishResponse> result) {
+void HttpSession::StartBudget() {
+  budget_timer_.expires_after(limits_.before_callback_budget);
+  budget_timer_.async_wait([self = shared_from_this(), id = request_id_](beast::error_code ec) {
+    if (!ec) self->OnBudgetSpent(id);  // operation_aborted: the publish finished first.
+  });
+}
+
+void HttpSession::OnBudgetSpent(uint64_t request_id) {
+  // A cancel cannot recall a completion already queued, hence the checks.
+  if (request_id != request_id_ || !awaiting_answer_ || !decision_.has_value()) return;
+  awaiting_answer_ = false;
+  std::fprintf(stderr, "before-callback answered before its publish finished (budget spent)\n");
+  DoWrite(RequestHandler::ReplyForDecision(*decision_), std::nullopt);
+}
+
+void HttpSession::OnPublished(uint64_t request_id, const std::string& label,
+                              absl::StatusOr<liveevents::v1::PublishResponse> result) {
+  if (request_id != request_id_ || !awaiting_answer_) {
+    // A before-callback answered on budget; its publish finished in the background.
+    const std::string outcome = result.ok() ? absl::StrCat("stored, revision=", result->revision())
+                                            : absl::StrCat("FAILED: ", result.status().ToString());
+    std::fprintf(stderr, "background publish %s: %s\n", label.c_str(), outcome.c_str());
+    return;
+  }
+  awaiting_answer_ = false;
   std::optional<uint64_t> revision;
   if (result.ok()) revision = result->revision();
-  DoWrite(RequestHandler::ReplyForPublish(result), revision);
+  if (!decision_.has_value()) return DoWrite(RequestHandler::ReplyForPublish(result), revision);
+  budget_timer_.cancel();
+  if (!result.ok()) {
+    // Tencent still gets the decision: a 503 would block the gift (fail-closed) for a failure
+    // that has nothing to do with the policy.
+    std::fprintf(stderr, "before-callback publish failed, answering the decision anyway: %s\n",
+                 result.status().ToString().c_str());
+  }
+  DoWrite(RequestHandler::ReplyForDecision(*decision_), revision);
 }
 
 void HttpSession::DoWrite(HttpReply reply, std::optional<uint64_t> revision) {
@@ -148,7 +196,9 @@ void HttpSession::DoWrite(HttpReply reply, std::optional<uint64_t> revision) {
   response_.set(http::field::content_type, "application/json");
   if (!reply.allow.empty()) response_.set(http::field::allow, reply.allow);
   response_.body() = std::move(reply.body);
-  response_.keep_alive(request_keep_alive_ && !reply.close && !shutting_down_);
+  // The registry's flag covers a stop whose Shutdown() post has not reached this session yet.
+  response_.keep_alive(request_keep_alive_ && !reply.close && !shutting_down_ &&
+                       !registry_->stopping());
   response_.prepare_payload();
   close_after_write_ = !response_.keep_alive();
   linger_after_write_ = reply.close;

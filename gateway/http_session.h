@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "gateway/event_publisher.h"
@@ -28,6 +29,9 @@ struct SessionLimits {
   std::chrono::steady_clock::duration read_timeout = std::chrono::seconds(10);
   // Time a keep-alive connection may wait for the next request's first byte.
   std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(30);
+  // A before-callback is answered with its decision when its publish finishes or after this
+  // long, whichever comes first; a slower publish finishes in the background (Tencent waits 2 s).
+  std::chrono::steady_clock::duration before_callback_budget = std::chrono::milliseconds(500);
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -51,7 +55,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void OnRead(boost::beast::error_code ec, size_t bytes);
   void HandleRequest();
   void Publish(liveevents::v1::Event event);
-  void OnPublished(absl::StatusOr<liveevents::v1::PublishResponse> result);
+  void StartBudget();
+  void OnBudgetSpent(uint64_t request_id);
+  void OnPublished(uint64_t request_id, const std::string& label,
+                   absl::StatusOr<liveevents::v1::PublishResponse> result);
   void DoWrite(HttpReply reply, std::optional<uint64_t> revision);
   void OnWrite(boost::beast::error_code ec, size_t bytes);
   void DoClose();
@@ -59,6 +66,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void OnDrain(boost::beast::error_code ec, size_t bytes);
 
   boost::beast::tcp_stream stream_;
+  boost::asio::steady_timer budget_timer_;  // On the session's strand, like stream_.
   const RequestHandler& handler_;
   EventPublisher& publisher_;
   const SessionLimits& limits_;
@@ -78,6 +86,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool request_keep_alive_ = false;
   std::string log_app_;
   std::string log_command_;
+  // Tells a publish completion or a budget timer apart from those of earlier requests.
+  uint64_t request_id_ = 0;
+  bool awaiting_answer_ = false;  // The current request's answer is not written yet.
+  std::optional<liveevents::v1::Decision> decision_;  // The current before-callback's answer.
   size_t drained_bytes_ = 0;
   char drain_buffer_[4096];
 };

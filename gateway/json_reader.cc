@@ -80,7 +80,12 @@ std::string DescribeJson(const json& value) {
       return "unsupported value";
   }
   std::string text = Dump(value);
-  if (text.size() > kMaxDescribedChars) text = text.substr(0, kMaxDescribedChars) + "...";
+  if (text.size() > kMaxDescribedChars) {
+    // Cut at a character boundary: half a UTF-8 sequence would turn into U+FFFD in the answer.
+    size_t cut = kMaxDescribedChars;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "...";
+  }
   return absl::StrCat(type, " ", text);
 }
 

@@ -2,6 +2,7 @@
 // publishes them to the LiveEvents service (see gateway/README.md).
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,11 +10,15 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
+#include "gateway/event_spool.h"
 #include "gateway/grpc_event_publisher.h"
 #include "gateway/http_server.h"
+#include "gateway/reloadable_app_registry.h"
 #include "gateway/request_handler.h"
+#include "gateway/spooling_publisher.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
 
 ABSL_FLAG(std::string, http_address, "127.0.0.1:8080",
           "HTTP listen address host:port (port 0 picks one)");
@@ -29,6 +34,17 @@ ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(30), "Keep-alive idle time
 ABSL_FLAG(uint32_t, max_connections, 1024, "Open connections beyond this are accepted and closed");
 ABSL_FLAG(absl::Duration, publish_timeout, absl::Milliseconds(1500),
           "Deadline of each Publish call");
+ABSL_FLAG(std::string, spool_dir, "spool",
+          "Durable spool for events the service could not take; created if missing");
+ABSL_FLAG(uint64_t, spool_max_bytes, uint64_t{256} << 20,
+          "Spooled bytes beyond which callbacks are answered 503 (spool full)");
+ABSL_FLAG(std::string, apps_file, "",
+          "JSON file of apps with optional token and before-callback policy (gateway/README.md); "
+          "joined with --apps; reloaded on SIGHUP");
+ABSL_FLAG(absl::Duration, max_clock_skew, absl::Seconds(60),
+          "How far RequestTime may be from now, either way, for apps with a token");
+ABSL_FLAG(absl::Duration, before_callback_budget, absl::Milliseconds(500),
+          "Before-callbacks are answered after this long even if their Publish is still running");
 
 namespace {
 
@@ -45,10 +61,22 @@ bool ParseApps(const std::vector<std::string>& texts, RequestHandler::Options* o
     }
     options->apps.insert(app);
   }
-  if (options->apps.empty()) {
+  if (options->apps.empty() && absl::GetFlag(FLAGS_apps_file).empty()) {
     std::fprintf(stderr, "warning: --apps is empty; every callback will be answered 403\n");
   }
   return true;
+}
+
+// SIGHUP: re-read --apps_file. Connections stay open; requests in flight finish with the old
+// registry. Messages carry counts and file positions only, never a token.
+void ReloadApps(liveevents::gateway::ReloadableAppRegistry& apps) {
+  absl::StatusOr<std::string> summary = apps.Reload();
+  if (summary.ok()) {
+    std::fprintf(stderr, "SIGHUP: apps reloaded: %s\n", summary->c_str());
+  } else {
+    std::fprintf(stderr, "SIGHUP: apps NOT reloaded, keeping the previous ones: %s\n",
+                 summary.status().ToString().c_str());
+  }
 }
 
 }  // namespace
@@ -61,20 +89,50 @@ int main(int argc, char** argv) {
   // discarded rather than left pending, so the disposition is reset to a handler first.
   std::signal(SIGINT, [](int) {});
   std::signal(SIGTERM, [](int) {});
+  std::signal(SIGHUP, [](int) {});  // nohup ignores it; SIGHUP here means "reload the apps".
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   RequestHandler::Options handler_options;
   handler_options.callback_path = absl::GetFlag(FLAGS_callback_path);
   if (!ParseApps(absl::GetFlag(FLAGS_apps), &handler_options)) return 2;
+  absl::StatusOr<std::unique_ptr<liveevents::gateway::ReloadableAppRegistry>> created_apps =
+      liveevents::gateway::ReloadableAppRegistry::Create(
+          {absl::GetFlag(FLAGS_apps_file), handler_options.apps});
+  if (!created_apps.ok()) {
+    std::fprintf(stderr, "--apps_file: %s\n", created_apps.status().ToString().c_str());
+    return 2;
+  }
+  const std::shared_ptr<liveevents::gateway::ReloadableAppRegistry> apps =
+      *std::move(created_apps);
+  std::fprintf(stderr, "apps: %s\n", apps->Get()->Summary().c_str());
+  handler_options.registry = apps;
+  handler_options.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew);
   const RequestHandler handler(std::move(handler_options));
 
+  // gRPC's reconnect backoff grows to 2 minutes by default; capping it near the drainer's own
+  // backoff lets the spool drain within seconds of the service coming back.
+  grpc::ChannelArguments channel_args;
+  channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   GrpcEventPublisher publisher(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_service_address), grpc::InsecureChannelCredentials()),
+      grpc::CreateCustomChannel(absl::GetFlag(FLAGS_service_address),
+                                grpc::InsecureChannelCredentials(), channel_args),
       absl::GetFlag(FLAGS_publish_timeout));
+  liveevents::gateway::EventSpool::Options spool_options;
+  spool_options.dir = absl::GetFlag(FLAGS_spool_dir);
+  spool_options.max_bytes = absl::GetFlag(FLAGS_spool_max_bytes);
+  absl::StatusOr<std::unique_ptr<liveevents::gateway::EventSpool>> spool =
+      liveevents::gateway::EventSpool::Open(spool_options);
+  if (!spool.ok()) {
+    std::fprintf(stderr, "--spool_dir: %s\n", spool.status().ToString().c_str());
+    return 1;
+  }
+  // Publish failures go to the spool and are answered OK; see gateway/spooling_publisher.h.
+  liveevents::gateway::SpoolingPublisher spooling(publisher, **spool);
 
   HttpServer::Options server_options;
   server_options.address = absl::GetFlag(FLAGS_http_address);
@@ -84,8 +142,10 @@ int main(int argc, char** argv) {
   server_options.limits.header_limit = absl::GetFlag(FLAGS_header_limit);
   server_options.limits.read_timeout = absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_read_timeout));
   server_options.limits.idle_timeout = absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_idle_timeout));
+  server_options.limits.before_callback_budget =
+      absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_before_callback_budget));
 
-  HttpServer server(server_options, handler, publisher);
+  HttpServer server(server_options, handler, spooling);
   if (absl::Status status = server.Start(); !status.ok()) {
     std::fprintf(stderr, "cannot listen on %s: %s\n", server_options.address.c_str(),
                  status.ToString().c_str());
@@ -98,9 +158,14 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   int signal = 0;
-  sigwait(&stop_signals, &signal);
+  for (;;) {
+    sigwait(&stop_signals, &signal);
+    if (signal != SIGHUP) break;
+    ReloadApps(*apps);  // Blocking file I/O is fine here: this thread serves no requests.
+  }
   std::fprintf(stderr, "signal %d: stopping\n", signal);
   server.Stop();
   server.Wait();
+  spooling.Stop();  // After the server: every answered event is stored by now.
   return 0;
 }

@@ -7,10 +7,14 @@ namespace {
 using liveevents::v1::Event;
 
 // RoomInfo is shared by CreateRoom, DestroyRoom and UpdateRoomInfo. Its fields are proto3
-// `optional`, so a key Tencent left out stays distinguishable from a zero value.
-void ReadRoomInfo(JsonReader& body, liveevents::v1::RoomInfo* info) {
+// `optional`, so a key Tencent left out stays distinguishable from a zero value. The message itself
+// is created only when the body has RoomInfo: older DestroyRoom payloads have none (spec §6.13),
+// and subscribers must be able to tell that from an empty snapshot.
+template <typename Payload>
+void ReadRoomInfo(JsonReader& body, Payload* payload) {
   std::optional<JsonReader> room = body.Object("RoomInfo");
   if (!room.has_value()) return;
+  liveevents::v1::RoomInfo* info = payload->mutable_room_info();
   if (auto v = room->String("RoomId")) info->set_room_id(*v);
   if (auto v = room->String("RoomName")) info->set_room_name(*v);
   if (auto v = room->String("RoomType")) info->set_room_type(*v);
@@ -43,7 +47,7 @@ void AddAll(const std::optional<std::vector<std::string>>& values, Repeated* out
 void ConvertCreateRoom(JsonReader& body, Event* event) {
   auto* p = event->mutable_create_room();
   if (auto v = body.Account("Operator_Account")) p->set_operator_account(*v);
-  ReadRoomInfo(body, p->mutable_room_info());
+  ReadRoomInfo(body, p);
 }
 
 void ConvertDestroyRoom(JsonReader& body, Event* event) {
@@ -51,7 +55,7 @@ void ConvertDestroyRoom(JsonReader& body, Event* event) {
   if (auto v = body.Account("Operator_Account")) p->set_operator_account(*v);
   if (auto v = body.String("RoomId")) p->set_room_id(*v);
   if (auto v = body.String("EventType")) p->set_event_type(*v);
-  ReadRoomInfo(body, p->mutable_room_info());
+  ReadRoomInfo(body, p);
   // Statistic is only in newer docs and was absent from a real 2025 payload (spec §6.13).
   if (std::optional<JsonReader> stat = body.Object("Statistic")) {
     auto* s = p->mutable_statistic();
@@ -66,7 +70,7 @@ void ConvertDestroyRoom(JsonReader& body, Event* event) {
 void ConvertUpdateRoomInfo(JsonReader& body, Event* event) {
   auto* p = event->mutable_update_room_info();
   if (auto v = body.Account("Operator_Account")) p->set_operator_account(*v);
-  ReadRoomInfo(body, p->mutable_room_info());
+  ReadRoomInfo(body, p);
 }
 
 void ConvertSetMetadata(JsonReader& body, Event* event) {

@@ -5,8 +5,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/before_callback_policy.h"
 #include "gateway/callback_converter.h"
 #include "gateway/query_params.h"
+#include "gateway/signature.h"
 #include "nlohmann/json.hpp"
 
 namespace liveevents::gateway {
@@ -38,24 +40,29 @@ HttpReply ConversionFailure(const absl::Status& status) {
   return RequestHandler::Failure(500, kErrorInternal, status.message());
 }
 
-// Before-callbacks need an allow/deny answer (spec §3.12, §3.13). The policy for now is "allow";
-// the decision is recorded on the event so subscribers see what Tencent was told.
-void ApplyBeforeCallbackPolicy(liveevents::v1::Event* event) {
-  liveevents::v1::Decision* decision = nullptr;
-  if (event->has_before_send_gift()) {
-    decision = event->mutable_before_send_gift()->mutable_decision();
-  } else if (event->has_before_send_msg()) {
-    decision = event->mutable_before_send_msg()->mutable_decision();
-  }
-  if (decision == nullptr) return;
-  decision->set_allow(true);
-  decision->set_error_code(0);
-  decision->set_reason("default policy: allow");
+// The 401 for an app with a token whose request is not authentic (spec §4), or nullopt.
+std::optional<HttpReply> AuthenticationFailure(const AppConfig& app, const CallbackQuery& params,
+                                               int64_t received_time_ms, absl::Duration max_skew) {
+  if (app.token.empty()) return std::nullopt;
+  const absl::Status status =
+      VerifyCallbackSignature(app.token, SignedRequest{params.sign, params.request_time},
+                              absl::FromUnixMillis(received_time_ms), max_skew);
+  if (status.ok()) return std::nullopt;
+  ErrorCode code = kErrorSignMismatch;
+  if (status.code() == absl::StatusCode::kUnauthenticated) code = kErrorSignMissing;
+  if (status.code() == absl::StatusCode::kOutOfRange) code = kErrorRequestTime;
+  return RequestHandler::Failure(401, code, status.message());
+}
+
+std::shared_ptr<const ReloadableAppRegistry> RegistryOf(const RequestHandler::Options& options) {
+  if (options.registry != nullptr) return options.registry;
+  return ReloadableAppRegistry::ForApps(options.apps);
 }
 
 }  // namespace
 
-RequestHandler::RequestHandler(Options options) : options_(std::move(options)) {}
+RequestHandler::RequestHandler(Options options)
+    : options_(std::move(options)), registry_(RegistryOf(options_)) {}
 
 HandleResult RequestHandler::Handle(absl::string_view method, absl::string_view target,
                                     absl::string_view body, int64_t received_time_ms) const {
@@ -89,15 +96,21 @@ HandleResult RequestHandler::HandleCallback(absl::string_view query, absl::strin
   HandleResult result;
   result.app_id = params.sdk_app_id;
   result.command = params.command;
+  // Held for the whole request: a reload swaps in a new registry and leaves this one alone.
+  const std::shared_ptr<const AppRegistry> registry = registry_->Get();
   uint64_t app_id = 0;
-  if (params.sdk_app_id.empty() || !absl::SimpleAtoi(params.sdk_app_id, &app_id) ||
-      !options_.apps.contains(app_id)) {
+  const AppConfig* app = nullptr;
+  if (absl::SimpleAtoi(params.sdk_app_id, &app_id)) app = registry->Find(app_id);
+  if (app == nullptr) {
     result.reply = Failure(403, kErrorForbiddenApp,
                            params.sdk_app_id.empty()
                                ? "SdkAppid is missing"
                                : absl::StrCat("SdkAppid ", params.sdk_app_id, " is not accepted"));
     return result;
   }
+  // Before the body is even parsed: an unauthenticated request gets nothing but the 401.
+  result.reply = AuthenticationFailure(*app, params, received_time_ms, options_.max_clock_skew);
+  if (result.reply.has_value()) return result;
   absl::StatusOr<liveevents::v1::Event> event = ConvertCallback(CallbackInput{
       app_id, params.command, body, received_time_ms, params.client_ip, params.opt_platform});
   if (!event.ok()) {
@@ -105,7 +118,7 @@ HandleResult RequestHandler::HandleCallback(absl::string_view query, absl::strin
     return result;
   }
   result.command = event->command();
-  ApplyBeforeCallbackPolicy(&*event);
+  result.decision = ApplyBeforeCallbackPolicy(app->policy, &*event);
   result.event = std::move(*event);
   return result;
 }
@@ -116,6 +129,16 @@ HttpReply RequestHandler::ReplyForPublish(
   // A later version spools the event locally instead; until then Tencent gets a 503.
   return Failure(503, kErrorUnavailable,
                  absl::StrCat("event not stored: ", result.status().ToString()));
+}
+
+HttpReply RequestHandler::ReplyForDecision(const liveevents::v1::Decision& decision) {
+  if (decision.allow()) return Ok();
+  json body = json::object();
+  body["ActionStatus"] = "OK";
+  body["ErrorInfo"] = decision.reason();
+  body["ErrorCode"] = decision.error_code();
+  // The log line shows the deny code (validated on load to fit Tencent's small ranges).
+  return HttpReply{200, static_cast<int>(decision.error_code()), Serialize(body), "", false};
 }
 
 HttpReply RequestHandler::BodyTooLarge(uint64_t limit) {

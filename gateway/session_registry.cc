@@ -25,12 +25,18 @@ void SessionRegistry::ShutdownAll() {
   std::vector<std::shared_ptr<HttpSession>> live;
   {
     absl::MutexLock lock(&mu_);
+    stopping_ = true;
     for (const auto& [ptr, weak] : sessions_) {
       if (std::shared_ptr<HttpSession> session = weak.lock()) live.push_back(std::move(session));
     }
   }
   // Outside the lock: the last reference may drop here, and the destructor calls Remove().
   for (const auto& session : live) session->Shutdown();
+}
+
+bool SessionRegistry::stopping() const {
+  absl::MutexLock lock(&mu_);
+  return stopping_;
 }
 
 }  // namespace liveevents::gateway

@@ -23,11 +23,15 @@ class SessionRegistry {
   size_t size() const;
   // Asks every live session to finish its current request and close.
   void ShutdownAll();
+  // True once ShutdownAll() was called: an answer written after that closes the connection,
+  // even if the session's own Shutdown() has not run yet.
+  bool stopping() const;
 
  private:
   mutable absl::Mutex mu_;
   absl::flat_hash_map<const HttpSession*, std::weak_ptr<HttpSession>> sessions_
       ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace liveevents::gateway

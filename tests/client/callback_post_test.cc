@@ -195,5 +195,52 @@ TEST(PostTest, NeedsAnAppAndACommand) {
   EXPECT_NE(err.str().find("--command"), std::string::npos) << err.str();
 }
 
+TEST(PostTest, SignsWithTheTokenFromTokenFile) {
+  const std::string body = R"({"CallbackCommand":"Live.CallbackAfterCreateRoom"})";
+  TempFile file(body);
+  const std::string token_path = ::testing::TempDir() + "/callback_token.txt";
+  std::ofstream(token_path) << "tok\n";  // The final newline is not part of the token.
+  std::string target;
+  std::ostringstream out, err;
+  {
+    OneShotServer server(http::status::ok);
+    PostOptions options;
+    options.file = file.path();
+    options.sdk_app_id = 1400000001;
+    options.gateway = server.url();
+    options.token_file = token_path;
+    EXPECT_EQ(Post(options, out, err), kExitOk) << err.str();
+    target = std::string(server.request().target());
+  }
+  std::remove(token_path.c_str());
+  const size_t time_at = target.find("&RequestTime=");
+  const size_t sign_at = target.find("&Sign=");
+  ASSERT_NE(time_at, std::string::npos) << target;
+  ASSERT_NE(sign_at, std::string::npos) << target;
+  const std::string time = target.substr(time_at + 13, sign_at - time_at - 13);
+  EXPECT_EQ(target.substr(sign_at + 6), CallbackSign("tok", time));
+}
+
+TEST(PostTest, RefusesBothTokenFlagsAndAnEmptyTokenFile) {
+  TempFile file(R"({"CallbackCommand":"Live.X"})");
+  const std::string token_path = ::testing::TempDir() + "/callback_empty_token.txt";
+  std::ofstream(token_path) << "\n";
+  PostOptions options;
+  options.file = file.path();
+  options.sdk_app_id = 1;
+  options.gateway = "http://127.0.0.1:1/callback";  // Never reached.
+  options.token_file = token_path;
+  std::ostringstream out, err;
+  EXPECT_EQ(Post(options, out, err), kExitUsage);
+  EXPECT_NE(err.str().find("holds no token"), std::string::npos) << err.str();
+  options.token = "tok";
+  EXPECT_EQ(Post(options, out, err), kExitUsage);
+  EXPECT_NE(err.str().find("not both"), std::string::npos) << err.str();
+  options.token.clear();
+  options.token_file = ::testing::TempDir() + "/no_such_token_file";
+  EXPECT_EQ(Post(options, out, err), kExitUsage);
+  std::remove(token_path.c_str());
+}
+
 }  // namespace
 }  // namespace liveevents::client

@@ -3,6 +3,7 @@
 #include "gateway/http_server.h"
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include "boost/asio/connect.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "gateway/reloadable_app_registry.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/gateway/fake_event_publisher.h"
@@ -110,12 +112,16 @@ nlohmann::json JsonOf(const Response& response) {
   return nlohmann::json::parse(response.body(), nullptr, false);
 }
 
+RequestHandler::Options DefaultHandlerOptions() {
+  RequestHandler::Options options;
+  options.apps = {1400000001};
+  return options;
+}
+
 class HttpServerTest : public ::testing::Test {
  protected:
   void StartServer(SessionLimits limits = {}, size_t max_connections = 1024) {
-    RequestHandler::Options handler_options;
-    handler_options.apps = {1400000001};
-    handler_ = std::make_unique<RequestHandler>(handler_options);
+    handler_ = std::make_unique<RequestHandler>(handler_options_);
     HttpServer::Options options;
     options.address = "127.0.0.1:0";
     options.io_threads = 2;
@@ -132,6 +138,7 @@ class HttpServerTest : public ::testing::Test {
   }
 
   FakeEventPublisher publisher_;
+  RequestHandler::Options handler_options_ = DefaultHandlerOptions();
   std::unique_ptr<RequestHandler> handler_;
   std::unique_ptr<HttpServer> server_;
 };
@@ -354,6 +361,113 @@ TEST_F(HttpServerTest, RecordsAllowDecisionForBeforeSendGift) {
   EXPECT_EQ(JsonOf(*response)["ErrorCode"], 0);
   ASSERT_EQ(publisher_.events().size(), 1u);
   EXPECT_TRUE(publisher_.events()[0].before_send_gift().decision().allow());
+}
+
+// --- Authentication and before-callback policy ---
+
+constexpr char kRocket[] =
+    R"({"CallbackCommand":"Live.CallbackBeforeSendGift","RoomId":"r","GiftWater":{"From_Account":"a","GiftId":"rocket"}})";
+constexpr char kRose[] =
+    R"({"CallbackCommand":"Live.CallbackBeforeSendGift","RoomId":"r","GiftWater":{"From_Account":"a","GiftId":"rose"}})";
+
+class HttpServerPolicyTest : public HttpServerTest {
+ protected:
+  void SetUp() override {
+    // App 1 needs a Sign; app 2 denies the "rocket" gift.
+    const std::string path = ::testing::TempDir() + "/http_server_policy_apps.json";
+    {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << R"({"apps": [
+          {"sdk_app_id": 1400000001, "token": "xxxxyyyy"},
+          {"sdk_app_id": 1400000002, "policy": {"deny_gift_ids": ["rocket"], "gift_deny_code": 102150}}
+        ]})";
+    }
+    absl::StatusOr<std::unique_ptr<ReloadableAppRegistry>> registry =
+        ReloadableAppRegistry::Create({path, {}});
+    ASSERT_TRUE(registry.ok()) << registry.status();
+    handler_options_.registry = *std::move(registry);
+  }
+};
+
+TEST_F(HttpServerPolicyTest, AnswersUnsignedRequestWith401AndPublishesNothing) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(
+      client.Send(Post("/callback?SdkAppid=1400000001&RequestTime=1&Sign=00", kCreateRoom)));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 401u);
+  const nlohmann::json body = JsonOf(*response);
+  EXPECT_EQ(body["ActionStatus"], "FAIL");
+  EXPECT_EQ(body["ErrorCode"], kErrorSignMismatch);
+  EXPECT_EQ(body["ErrorInfo"], "Sign does not match");
+  EXPECT_TRUE(response->keep_alive());  // A 401 is an answer like any other.
+  EXPECT_TRUE(publisher_.events().empty());
+}
+
+TEST_F(HttpServerPolicyTest, AnswersDeniedGiftWithTheCodeAndPublishesTheDecision) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Post("/callback?SdkAppid=1400000002", kRocket)));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 200u);
+  const nlohmann::json body = JsonOf(*response);
+  EXPECT_EQ(body["ActionStatus"], "OK");
+  EXPECT_EQ(body["ErrorCode"], 102150);
+  EXPECT_EQ(body["ErrorInfo"], "gift \"rocket\" is denied by policy");
+  ASSERT_EQ(publisher_.events().size(), 1u);
+  const liveevents::v1::Decision decision = publisher_.events()[0].before_send_gift().decision();
+  EXPECT_FALSE(decision.allow());
+  EXPECT_EQ(decision.error_code(), 102150);
+}
+
+TEST_F(HttpServerPolicyTest, AnswersTheDecisionEvenWhenThePublishFails) {
+  StartServer();
+  publisher_.FailWith(absl::UnavailableError("service down"));
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Post("/callback?SdkAppid=1400000002", kRocket)));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 200u);
+  EXPECT_EQ(JsonOf(*response)["ErrorCode"], 102150);
+}
+
+TEST_F(HttpServerPolicyTest, AnswersWithinTheBudgetWhenThePublishNeverCompletes) {
+  SessionLimits limits;
+  limits.before_callback_budget = std::chrono::milliseconds(20);
+  StartServer(limits);
+  publisher_.HoldAnswers();  // Released only in TearDown.
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Post("/callback?SdkAppid=1400000002", kRose)));
+  const std::optional<Response> response = client.Read();  // Bounded by kBound, not the budget.
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->body(), kOkBody);
+  ASSERT_TRUE(publisher_.WaitForHeld(1));
+  EXPECT_TRUE(publisher_.events()[0].before_send_gift().decision().allow());
+  // The connection goes on while that publish is still in flight.
+  ASSERT_TRUE(client.Send(Get("/healthz")));
+  const std::optional<Response> next = client.Read();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->result_int(), 200u);
+  publisher_.ReleaseAnswers();  // Completes in the background: logged, not answered twice.
+  ASSERT_TRUE(client.Send(Get("/healthz")));
+  ASSERT_TRUE(client.Read().has_value());
+}
+
+TEST_F(HttpServerPolicyTest, AfterCallbacksStillWaitForThePublish) {
+  SessionLimits limits;
+  limits.before_callback_budget = std::chrono::milliseconds(1);
+  StartServer(limits);
+  publisher_.HoldAnswers();
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send(Post("/callback?SdkAppid=1400000002", kCreateRoom)));
+  ASSERT_TRUE(publisher_.WaitForHeld(1));
+  publisher_.FailWith(absl::UnavailableError("service down"));
+  publisher_.ReleaseAnswers();
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 503u);
 }
 
 }  // namespace

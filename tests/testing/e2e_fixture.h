@@ -63,8 +63,10 @@ class E2eFixture : public ::testing::Test {
   }
 
   void StartGateway(const std::string& address, std::vector<std::string> extra_flags = {}) {
+    // The spool lives in the test's folder, so a restarted gateway finds what it spooled.
     std::vector<std::string> argv = {BinaryPath("liveevents-gateway"), "--http_address", address,
-                                     "--service_address", grpc_address_, "--apps", kAppId};
+                                     "--service_address", grpc_address_, "--apps", kAppId,
+                                     "--spool_dir", (dir_ / "spool").string()};
     argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
     auto gateway = ChildProcess::Start(argv);
     ASSERT_TRUE(gateway.ok()) << gateway.status();
