@@ -126,7 +126,8 @@ HandleResult RequestHandler::HandleCallback(absl::string_view query, absl::strin
 HttpReply RequestHandler::ReplyForPublish(
     const absl::StatusOr<liveevents::v1::PublishResponse>& result) {
   if (result.ok()) return Ok();
-  // A later version spools the event locally instead; until then Tencent gets a 503.
+  // The spooling publisher already turned an unreachable service into OK; what fails here (a
+  // full spool, a rejected event) was not stored, so Tencent must not hear OK.
   return Failure(503, kErrorUnavailable,
                  absl::StrCat("event not stored: ", result.status().ToString()));
 }
