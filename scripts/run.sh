@@ -14,7 +14,7 @@ mkdir -p data
 build/bin/liveevents-server --grpc_address "$grpc_address" --data_dir data &
 server=$!
 build/bin/liveevents-gateway --http_address "$http_address" --service_address "$grpc_address" \
-  --apps "$app_id" &
+  --apps "$app_id" --spool_dir spool &
 gateway=$!
 trap 'kill -TERM $gateway $server 2>/dev/null; wait' INT TERM EXIT
 
@@ -22,7 +22,7 @@ cat <<MSG
 
 live-events is running (Ctrl-C stops it).
   gateway  http://$http_address/callback   (accepts SdkAppid=$app_id)
-  service  grpc $grpc_address                (store: data/)
+  service  grpc $grpc_address                (store: data/; gateway spool: spool/)
 
 Post a callback:
   build/bin/livectl post examples/create_room.json --app $app_id --gateway http://$http_address/callback
