@@ -60,7 +60,11 @@ liveevents::service::ServerOptions OptionsFromFlags() {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  // Block the stop signals in every thread (gRPC's included); main waits for them.
+  // A shell starts background jobs with SIGINT ignored, and an ignored signal never reaches
+  // sigwait: restore the defaults, then block the stop signals in every thread (gRPC's
+  // included) so that only main receives them.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
