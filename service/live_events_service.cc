@@ -19,12 +19,6 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-bool BattleInvolves(const v1::Battle& battle, const std::string& room_id) {
-  if (battle.from_room().room_id() == room_id) return true;
-  return std::any_of(battle.to_rooms().begin(), battle.to_rooms().end(),
-                     [&](const v1::BattleRoom& room) { return room.room_id() == room_id; });
-}
-
 // Fills one page from an id-ordered map, starting after the key in `page_token`.
 template <typename Map, typename Keep, typename Add>
 grpc::Status FillPage(const Map& map, const std::string& page_token, int page_size, Keep keep,
@@ -138,7 +132,7 @@ grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerCon
         [&](const v1::Battle& battle) {
           return (request->state() == v1::BATTLE_STATE_UNSPECIFIED ||
                   battle.state() == request->state()) &&
-                 (request->room_id().empty() || BattleInvolves(battle, request->room_id()));
+                 (request->room_id().empty() || BattleInvolvesRoom(battle, request->room_id()));
         },
         [&](const v1::Battle& battle) { *response->add_battles() = battle; },
         response->mutable_next_page_token());

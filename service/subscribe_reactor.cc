@@ -6,22 +6,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/core/event_filter.h"
+#include "service/core/live_state.h"
 #include "service/status_convert.h"
 
 namespace liveevents::service {
 namespace {
 
 constexpr char kResumeRevisionKey[] = "liveevents-resume-revision";
-
-bool InvolvesRoom(const v1::Battle& battle, const v1::EventFilter& filter) {
-  auto wanted = [&filter](const std::string& id) {
-    return std::find(filter.room_ids().begin(), filter.room_ids().end(), id) !=
-           filter.room_ids().end();
-  };
-  if (wanted(battle.from_room().room_id())) return true;
-  return std::any_of(battle.to_rooms().begin(), battle.to_rooms().end(),
-                     [&](const v1::BattleRoom& room) { return wanted(room.room_id()); });
-}
 
 bool SnapshotWantsRoom(const v1::EventFilter& filter, const v1::Room& room) {
   if (!filter.battle_ids().empty()) return false;
@@ -35,7 +26,9 @@ bool SnapshotWantsBattle(const v1::EventFilter& filter, const v1::Battle& battle
           filter.battle_ids().end()) {
     return false;
   }
-  return filter.room_ids().empty() || InvolvesRoom(battle, filter);
+  return filter.room_ids().empty() ||
+         std::any_of(filter.room_ids().begin(), filter.room_ids().end(),
+                     [&](const std::string& id) { return BattleInvolvesRoom(battle, id); });
 }
 
 }  // namespace

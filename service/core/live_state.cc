@@ -140,6 +140,12 @@ std::string RoomIdOf(const Event& event) {
   }
 }
 
+bool BattleInvolvesRoom(const Battle& battle, const std::string& room_id) {
+  if (battle.from_room().room_id() == room_id) return true;
+  return std::any_of(battle.to_rooms().begin(), battle.to_rooms().end(),
+                     [&](const v1::BattleRoom& room) { return room.room_id() == room_id; });
+}
+
 ApplyOutcome LiveState::Apply(const Event& event) {
   switch (event.payload_case()) {
     case Event::kCreateRoom: return ApplyCreateRoom(event);
