@@ -30,13 +30,17 @@ void GrpcEventPublisher::Publish(liveevents::v1::Event event, PublishCallback do
   stub_->async()->Publish(
       &call->context, &call->request, &call->response, [call](grpc::Status status) {
         std::unique_ptr<PublishCall> owned(call);
-        if (status.ok()) {
-          std::move(owned->done)(std::move(owned->response));
-        } else {
+        PublishCallback done = std::move(owned->done);
+        absl::StatusOr<liveevents::v1::PublishResponse> result = std::move(owned->response);
+        if (!status.ok()) {
           // absl and gRPC share the canonical code numbers.
-          std::move(owned->done)(absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                                              status.error_message()));
+          result = absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                                status.error_message());
         }
+        // Free the call before answering: the caller may tear down the channel (or the whole
+        // publisher) as soon as it hears back, and the context must not outlive them.
+        owned.reset();
+        std::move(done)(std::move(result));
       });
 }
 
