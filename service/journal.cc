@@ -207,21 +207,17 @@ void Journal::Maintain(bool force_snapshot) {
     absl::MutexLock lock(&mu_);
     if (!broken_.ok()) return;
     state_.ForgetFinishedBefore(absl::ToUnixMillis(absl::Now() - options_.retain_finished_for));
-    const bool due = applied_ >= snapshot_revision_ + options_.snapshot_every;
-    if ((force_snapshot || due) && applied_ > snapshot_revision_ && !unsaved_.has_value()) {
-      // The state may be a few events ahead of the store; the snapshot waits for them.
-      unsaved_ = StoredSnapshot{.revision = applied_,
-                                .state = state_.ToSnapshot().SerializeAsString()};
-    }
   }
-  SaveSnapshotIfCommitted();
+  SaveSnapshotIfCommitted(force_snapshot);
   Compact();
 }
 
-void Journal::SaveSnapshotIfCommitted() {
+void Journal::SaveSnapshotIfCommitted(bool force) {
   if (!unsaved_.has_value()) {
     absl::MutexLock lock(&mu_);
-    if (applied_ < snapshot_revision_ + options_.snapshot_every || !broken_.ok()) return;
+    const bool due = applied_ >= snapshot_revision_ + options_.snapshot_every;
+    if (!(force || due) || applied_ <= snapshot_revision_ || !broken_.ok()) return;
+    // The state may be a few events ahead of the store; the snapshot waits for them.
     unsaved_ = StoredSnapshot{.revision = applied_,
                               .state = state_.ToSnapshot().SerializeAsString()};
   }

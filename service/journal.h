@@ -95,7 +95,8 @@ class Journal {
   void CommitBatch(std::vector<Pending> batch);
   // Writer thread only: snapshot when due, then compact what retention allows.
   void Maintain(bool force_snapshot);
-  void SaveSnapshotIfCommitted();
+  // Takes a snapshot when due (or `force`d) and saves it once its revision is committed.
+  void SaveSnapshotIfCommitted(bool force = false);
   void Compact();
 
   EventStore& store_;

@@ -1,6 +1,8 @@
 #include "service/core/dedup_key.h"
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
+
+#include <memory>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -8,13 +10,20 @@
 namespace liveevents::service {
 
 std::string ComputeDedupKey(const v1::Event& event) {
-  const std::string input =
-      absl::StrCat(event.sdk_app_id(), "\n", event.command().size(), ":", event.command(), "\n",
-                   event.raw_body().size(), ":", event.raw_body());
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  // Hashed piece by piece, so the raw body (up to the gateway's body limit) is not copied on
+  // every publish just to be hashed.
+  const std::string header = absl::StrCat(event.sdk_app_id(), "\n", event.command().size(), ":",
+                                          event.command(), "\n", event.raw_body().size(), ":");
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                  &EVP_MD_CTX_free);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+  EVP_DigestUpdate(context.get(), header.data(), header.size());
+  EVP_DigestUpdate(context.get(), event.raw_body().data(), event.raw_body().size());
+  EVP_DigestFinal_ex(context.get(), digest, &length);
   return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+      absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace liveevents::service
