@@ -44,7 +44,8 @@ int GetRoom(const CommandContext& context, const std::string& room_id);
 int GetBattle(const CommandContext& context, const std::string& battle_id);
 int GetServerInfo(const CommandContext& context);
 // `livectl rooms` / `battles` / `events`: one JSON object per line; rooms and battles follow the
-// page tokens to the last page, events prints one page of at most `limit`.
+// page tokens to the last page; events prints up to `limit` events (0: one default page),
+// following the pages, which the server also cuts by bytes.
 int ListRooms(const CommandContext& context, liveevents::v1::RoomStatus status);
 int ListBattles(const CommandContext& context, liveevents::v1::BattleState state,
                 const std::string& room_id);

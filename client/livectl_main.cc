@@ -31,7 +31,9 @@ ABSL_FLAG(std::vector<std::string>, app, {},
           "tail: SdkAppids (comma-separated); post: the SdkAppid");
 ABSL_FLAG(std::string, status, "", "rooms: active or destroyed (default: any)");
 ABSL_FLAG(std::string, state, "", "battles: created, started or ended (default: any)");
-ABSL_FLAG(int32_t, limit, 0, "events: at most this many (server default 100, max 1000)");
+ABSL_FLAG(int32_t, limit, 0,
+          "events: at most this many, over as many pages as it takes (0: one page of the server "
+          "default, 100)");
 ABSL_FLAG(std::string, gateway, "http://127.0.0.1:8080/callback",
           "post: the gateway's callback URL");
 ABSL_FLAG(std::string, token, "", "post: sign with this callback token (adds RequestTime, Sign)");

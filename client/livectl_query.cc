@@ -1,4 +1,5 @@
 // The unary livectl commands: room, rooms, battle, battles, events, info.
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -13,6 +14,9 @@ namespace liveevents::client {
 namespace {
 
 namespace v1 = liveevents::v1;
+
+// The most events one ListEvents call asks for (the server's own maximum).
+constexpr int64_t kMaxEventsPerCall = 1000;
 
 std::unique_ptr<v1::LiveEvents::Stub> NewStub(const CommandContext& context) {
   return v1::LiveEvents::NewStub(context.channel);
@@ -159,18 +163,31 @@ int ListBattles(const CommandContext& context, v1::BattleState state, const std:
 }
 
 int ListEvents(const CommandContext& context, uint64_t after_revision, int32_t limit) {
-  auto stub = NewStub(context);
-  grpc::ClientContext call;
-  SetDeadline(context, call);
-  v1::ListEventsRequest request;
-  request.set_after_revision(after_revision);
-  request.set_limit(limit);
-  v1::ListEventsResponse response;
-  const grpc::Status status = stub->ListEvents(&call, request, &response);
-  if (!status.ok()) return ReportRpcError(context, "events", status);
-  for (const v1::Event& event : response.events()) {
-    if (!PrintLine(context, event)) return kExitFailure;
+  if (limit < 0) {
+    *context.err << "livectl: events: --limit must not be negative" << std::endl;
+    return kExitUsage;
   }
+  // The server cuts pages by count and by bytes; follow them until `limit` events (0: one
+  // server-default page) or the head.
+  auto stub = NewStub(context);
+  int64_t left = limit;
+  do {
+    grpc::ClientContext call;
+    SetDeadline(context, call);
+    v1::ListEventsRequest request;
+    request.set_after_revision(after_revision);
+    request.set_limit(static_cast<int32_t>(std::min<int64_t>(left, kMaxEventsPerCall)));
+    v1::ListEventsResponse response;
+    const grpc::Status status = stub->ListEvents(&call, request, &response);
+    if (!status.ok()) return ReportRpcError(context, "events", status);
+    for (const v1::Event& event : response.events()) {
+      if (!PrintLine(context, event)) return kExitFailure;
+    }
+    left -= response.events_size();
+    if (response.events().empty() || response.next_after_revision() <= after_revision) break;
+    after_revision = response.next_after_revision();
+    if (after_revision >= response.head_revision()) break;
+  } while (left > 0);
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "service/core/request_limits.h"
 #include "service/page_token.h"
 #include "service/status_convert.h"
 
@@ -19,17 +20,20 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-// Fills one page from an id-ordered map, starting after the key in `page_token`.
+// Fills one page from an id-ordered map, starting after the key in `page_token`: at most
+// `page_size` items and at most kMaxPageBytes of them, so that no answer nears gRPC's 4 MiB.
 template <typename Map, typename Keep, typename Add>
-grpc::Status FillPage(const Map& map, const std::string& page_token, int page_size, Keep keep,
+grpc::Status FillPage(const Map& map, const std::string& page_token, int64_t page_size, Keep keep,
                       Add add, std::string* next_page_token) {
   absl::StatusOr<std::string> after = DecodePageToken(page_token);
   if (!after.ok()) return ToGrpcStatus(after.status());
-  const int limit = ClampPageSize(page_size);
+  absl::StatusOr<int> limit = PageSize(page_size, "page_size");
+  if (!limit.ok()) return ToGrpcStatus(limit.status());
+  PageBudget budget;
   int count = 0;
   for (auto it = after->empty() ? map.begin() : map.upper_bound(*after); it != map.end(); ++it) {
     if (!keep(it->second)) continue;
-    if (count == limit) {
+    if (count == *limit || !budget.Take(it->second.ByteSizeLong())) {
       *next_page_token = EncodePageToken(std::prev(it)->first);
       break;
     }
@@ -37,6 +41,14 @@ grpc::Status FillPage(const Map& map, const std::string& page_token, int page_si
     ++count;
   }
   return grpc::Status::OK;
+}
+
+// INVALID_ARGUMENT for a value of an enum that the contract does not define.
+template <typename IsValid>
+grpc::Status CheckEnum(int value, IsValid is_valid, absl::string_view field) {
+  if (is_valid(value)) return grpc::Status::OK;
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      absl::StrCat(field, ": ", value, " is not a defined value"));
 }
 
 }  // namespace
@@ -49,8 +61,8 @@ grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext
                                                      const v1::PublishRequest* request,
                                                      v1::PublishResponse* response) {
   if (!request->has_event() || request->event().command().empty()) {
-    return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                            "event.command is required"));
+    return FinishWith(
+        context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "event.command is required"));
   }
   v1::Event event = request->event();
   const int64_t now_ms = absl::ToUnixMillis(absl::Now());
@@ -77,6 +89,9 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LiveEventsService::Subscribe(
 grpc::ServerUnaryReactor* LiveEventsService::GetRoom(grpc::CallbackServerContext* context,
                                                      const v1::GetRoomRequest* request,
                                                      v1::Room* response) {
+  if (absl::Status status = CheckIdLength(request->room_id(), "room_id"); !status.ok()) {
+    return FinishWith(context, ToGrpcStatus(status));
+  }
   bool found = false;
   journal_.ReadState([&](const LiveState& state, uint64_t) {
     if (const v1::Room* room = state.FindRoom(request->room_id())) {
@@ -85,14 +100,16 @@ grpc::ServerUnaryReactor* LiveEventsService::GetRoom(grpc::CallbackServerContext
     }
   });
   if (found) return FinishWith(context, grpc::Status::OK);
-  return FinishWith(context, grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                          absl::StrCat("no room \"", request->room_id(), "\"")));
+  return FinishWith(context,
+                    grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                 absl::StrCat("no room ", QuoteForError(request->room_id()))));
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerContext* context,
                                                        const v1::ListRoomsRequest* request,
                                                        v1::ListRoomsResponse* response) {
-  grpc::Status status;
+  grpc::Status status = CheckEnum(request->status(), v1::RoomStatus_IsValid, "status");
+  if (!status.ok()) return FinishWith(context, status);
   journal_.ReadState([&](const LiveState& state, uint64_t) {
     status = FillPage(
         state.rooms(), request->page_token(), request->page_size(),
@@ -109,6 +126,9 @@ grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* LiveEventsService::GetBattle(grpc::CallbackServerContext* context,
                                                        const v1::GetBattleRequest* request,
                                                        v1::Battle* response) {
+  if (absl::Status status = CheckIdLength(request->battle_id(), "battle_id"); !status.ok()) {
+    return FinishWith(context, ToGrpcStatus(status));
+  }
   bool found = false;
   journal_.ReadState([&](const LiveState& state, uint64_t) {
     if (const v1::Battle* battle = state.FindBattle(request->battle_id())) {
@@ -119,13 +139,15 @@ grpc::ServerUnaryReactor* LiveEventsService::GetBattle(grpc::CallbackServerConte
   if (found) return FinishWith(context, grpc::Status::OK);
   return FinishWith(context,
                     grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                 absl::StrCat("no battle \"", request->battle_id(), "\"")));
+                                 absl::StrCat("no battle ", QuoteForError(request->battle_id()))));
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerContext* context,
                                                          const v1::ListBattlesRequest* request,
                                                          v1::ListBattlesResponse* response) {
-  grpc::Status status;
+  grpc::Status status = CheckEnum(request->state(), v1::BattleState_IsValid, "state");
+  if (status.ok()) status = ToGrpcStatus(CheckIdLength(request->room_id(), "room_id"));
+  if (!status.ok()) return FinishWith(context, status);
   journal_.ReadState([&](const LiveState& state, uint64_t) {
     status = FillPage(
         state.battles(), request->page_token(), request->page_size(),
@@ -143,24 +165,41 @@ grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* LiveEventsService::ListEvents(grpc::CallbackServerContext* context,
                                                         const v1::ListEventsRequest* request,
                                                         v1::ListEventsResponse* response) {
-  const uint64_t oldest = store_.OldestRevision();
-  if (oldest > 0 && request->after_revision() + 1 < oldest) {
-    return FinishWith(context, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                                            absl::StrCat("REVISION_COMPACTED: the oldest "
-                                                         "retained revision is ",
-                                                         oldest)));
+  absl::StatusOr<int> limit = PageSize(request->limit(), "limit");
+  if (!limit.ok()) return FinishWith(context, ToGrpcStatus(limit.status()));
+  const uint64_t head = store_.HeadRevision();
+  const uint64_t after = request->after_revision();
+  if (absl::Status status = CheckResumePoint(after, store_.OldestRevision(), head); !status.ok()) {
+    return FinishWith(context, ToGrpcStatus(status));
   }
-  absl::StatusOr<std::vector<EventPtr>> events =
-      store_.ReadAfter(request->after_revision(), ClampPageSize(request->limit()));
-  if (!events.ok()) return FinishWith(context, ToGrpcStatus(events.status()));
-  for (const EventPtr& event : *events) *response->add_events() = *event;
-  response->set_head_revision(store_.HeadRevision());
+  // Read in small steps, so that a page cut short by the byte budget reads little more than it
+  // answers.
+  constexpr size_t kReadStep = 64;
+  PageBudget budget;
+  uint64_t next_after = after;
+  bool full = false;
+  while (!full && response->events_size() < *limit) {
+    const size_t want = std::min<size_t>(kReadStep, *limit - response->events_size());
+    absl::StatusOr<std::vector<EventPtr>> events = store_.ReadAfter(next_after, want);
+    if (!events.ok()) return FinishWith(context, ToGrpcStatus(events.status()));
+    for (const EventPtr& event : *events) {
+      if (!budget.Take(event->ByteSizeLong())) {
+        full = true;
+        break;
+      }
+      *response->add_events() = *event;
+      next_after = event->revision();
+    }
+    if (events->size() < want) break;  // Reached the head.
+  }
+  response->set_head_revision(std::max(head, next_after));
+  response->set_next_after_revision(next_after);
   return FinishWith(context, grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor* LiveEventsService::GetServerInfo(
-    grpc::CallbackServerContext* context, const v1::GetServerInfoRequest* request,
-    v1::ServerInfo* response) {
+grpc::ServerUnaryReactor* LiveEventsService::GetServerInfo(grpc::CallbackServerContext* context,
+                                                           const v1::GetServerInfoRequest* request,
+                                                           v1::ServerInfo* response) {
   response->set_head_revision(store_.HeadRevision());
   response->set_oldest_revision(store_.OldestRevision());
   response->set_store(store_.Kind());

@@ -15,19 +15,10 @@ inline std::string EncodePageToken(const std::string& last_key) {
 
 // The key after which the page starts; "" for the first page.
 inline absl::StatusOr<std::string> DecodePageToken(const std::string& token) {
-  if (token.size() % 2 != 0 ||
-      token.find_first_not_of("0123456789abcdef") != std::string::npos) {
+  if (token.size() % 2 != 0 || token.find_first_not_of("0123456789abcdef") != std::string::npos) {
     return absl::InvalidArgumentError("page_token: not a token this server issued");
   }
   return absl::HexStringToBytes(token);
-}
-
-// page_size 0 means the default; larger than the maximum is clamped.
-inline int ClampPageSize(int requested) {
-  constexpr int kDefault = 100;
-  constexpr int kMax = 1000;
-  if (requested <= 0) return kDefault;
-  return requested > kMax ? kMax : requested;
 }
 
 }  // namespace liveevents::service

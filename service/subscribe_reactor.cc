@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/core/event_filter.h"
 #include "service/core/live_state.h"
+#include "service/core/request_limits.h"
 #include "service/status_convert.h"
 
 namespace liveevents::service {
@@ -80,30 +81,28 @@ absl::Status SubscribeReactor::CheckStart(const v1::SubscribeRequest& request) c
   if (!journal_.Accepting()) {
     return absl::UnavailableError("the journal is loading or the server is stopping");
   }
+  if (!v1::SubscribeRequest::Start_IsValid(request.start())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("start: ", request.start(), " is not a defined value"));
+  }
   if (request.start() != v1::SubscribeRequest::START_AFTER_REVISION) return absl::OkStatus();
-  const uint64_t after = request.after_revision();
-  const uint64_t head = journal_.AppliedRevision();
-  if (after > head) {
-    return absl::OutOfRangeError(
-        absl::StrCat("after_revision ", after, " is beyond the head revision ", head));
-  }
-  const uint64_t oldest = store_.OldestRevision();
-  if (oldest > 0 && after + 1 < oldest) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "REVISION_COMPACTED: after_revision ", after, " is older than the oldest retained revision ",
-        oldest, "; re-subscribe with START_SNAPSHOT"));
-  }
-  return absl::OkStatus();
+  return CheckResumePoint(request.after_revision(), store_.OldestRevision(),
+                          journal_.AppliedRevision());
 }
 
 void SubscribeReactor::QueueSnapshot() {
   std::vector<ResponsePtr> chunks;
   auto response = std::make_shared<v1::SubscribeResponse>();
-  auto flush_if_full = [&](bool force) {
+  PageBudget budget;
+  // Starts a new chunk when the current one has snapshot_chunk entries or the next entry would
+  // take it past the byte budget.
+  auto make_room_for = [&](size_t bytes) {
     const int size = response->snapshot().rooms_size() + response->snapshot().battles_size();
-    if (size >= static_cast<int>(options_.snapshot_chunk) || (force && size > 0)) {
+    if (size >= static_cast<int>(options_.snapshot_chunk) || !budget.Take(bytes)) {
       chunks.push_back(std::move(response));
       response = std::make_shared<v1::SubscribeResponse>();
+      budget = PageBudget();
+      budget.Take(bytes);
     }
   };
   uint64_t as_of = 0;
@@ -111,16 +110,18 @@ void SubscribeReactor::QueueSnapshot() {
     as_of = applied;
     for (const auto& [id, room] : state.rooms()) {
       if (!SnapshotWantsRoom(filter_, room)) continue;
+      make_room_for(room.ByteSizeLong());
       *response->mutable_snapshot()->add_rooms() = room;
-      flush_if_full(false);
     }
     for (const auto& [id, battle] : state.battles()) {
       if (!SnapshotWantsBattle(filter_, battle)) continue;
+      make_room_for(battle.ByteSizeLong());
       *response->mutable_snapshot()->add_battles() = battle;
-      flush_if_full(false);
     }
   });
-  flush_if_full(true);
+  if (response->snapshot().rooms_size() + response->snapshot().battles_size() > 0) {
+    chunks.push_back(std::move(response));
+  }
   scanned_revision_ = as_of;
   for (ResponsePtr& chunk : chunks) Enqueue(std::move(chunk), as_of);
   auto end = std::make_shared<v1::SubscribeResponse>();

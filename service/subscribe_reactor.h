@@ -4,12 +4,12 @@
 #ifndef LIVEEVENTS_SERVICE_SUBSCRIBE_REACTOR_H_
 #define LIVEEVENTS_SERVICE_SUBSCRIBE_REACTOR_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/synchronization/mutex.h"
 #include "liveevents/v1/live_events.pb.h"
@@ -19,9 +19,10 @@
 namespace liveevents::service {
 
 struct SubscribeOptions {
-  size_t max_queue = 1024;     // Responses waiting to be written before SLOW_CONSUMER.
-  size_t journal_page = 256;   // Events read from the store per catch-up step.
-  size_t snapshot_chunk = 200; // Rooms plus battles per snapshot message.
+  size_t max_queue = 1024;      // Responses waiting to be written before SLOW_CONSUMER.
+  size_t journal_page = 256;    // Events read from the store per catch-up step.
+  size_t snapshot_chunk = 200;  // Rooms plus battles per snapshot message (and at most
+                                // kMaxPageBytes of them).
 };
 
 class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
@@ -55,8 +56,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
   // caller must run CatchUp() once it has released the lock.
   bool Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CatchUp();
-  void EndWith(grpc::StatusCode code, const std::string& reason)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EndWith(grpc::StatusCode code, const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   grpc::CallbackServerContext* const context_;
   const v1::EventFilter filter_;

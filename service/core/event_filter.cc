@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/core/live_state.h"
+#include "service/core/request_limits.h"
 
 namespace liveevents::service {
 namespace {
@@ -19,10 +20,14 @@ bool Contains(const List& list, const Value& value) {
 
 std::string BattleIdOf(const v1::Event& event) {
   switch (event.payload_case()) {
-    case v1::Event::kCreateBattle: return event.create_battle().battle_id();
-    case v1::Event::kStartBattle: return event.start_battle().battle_id();
-    case v1::Event::kEndBattle: return event.end_battle().battle_id();
-    default: return "";
+    case v1::Event::kCreateBattle:
+      return event.create_battle().battle_id();
+    case v1::Event::kStartBattle:
+      return event.start_battle().battle_id();
+    case v1::Event::kEndBattle:
+      return event.end_battle().battle_id();
+    default:
+      return "";
   }
 }
 
@@ -45,7 +50,8 @@ std::vector<std::string> RoomIdsOf(const v1::Event& event) {
     case v1::Event::kEndBattle:
       add_rooms(event.end_battle().from_room(), event.end_battle().to_rooms());
       break;
-    default: ids.push_back(RoomIdOf(event));
+    default:
+      ids.push_back(RoomIdOf(event));
   }
   return ids;
 }
@@ -53,12 +59,16 @@ std::vector<std::string> RoomIdsOf(const v1::Event& event) {
 template <typename List>
 absl::Status CheckStrings(const List& list, const char* name) {
   if (list.size() > kMaxFilterValues) {
-    return absl::InvalidArgumentError(absl::StrCat("filter.", name, ": more than ",
-                                                   kMaxFilterValues, " values"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("filter.", name, ": more than ", kMaxFilterValues, " values"));
   }
   for (const std::string& value : list) {
     if (value.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("filter.", name, ": empty value"));
+    }
+    if (absl::Status status = CheckIdLength(value, absl::StrCat("filter.", name, " value"));
+        !status.ok()) {
+      return status;
     }
   }
   return absl::OkStatus();

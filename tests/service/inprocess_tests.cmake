@@ -2,3 +2,4 @@
 liveevents_test(live_events_service_test live_events_service_test.cc)
 liveevents_test(subscribe_reactor_test subscribe_reactor_test.cc)
 liveevents_test(restart_test restart_test.cc)
+liveevents_test(hostile_requests_test hostile_requests_test.cc)
