@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "client/event_json.h"
 #include "client/livectl_commands.h"
+#include "common/grpc_status.h"
 #include "liveevents/v1/live_events.grpc.pb.h"
 
 namespace liveevents::client {
@@ -29,8 +30,8 @@ void SetDeadline(const CommandContext& context, grpc::ClientContext& call) {
 int ReportRpcError(const CommandContext& context, absl::string_view what,
                    const grpc::Status& status) {
   *context.err << "livectl: " << what << ": "
-               << absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()))
-               << ": " << status.error_message() << std::endl;
+               << absl::StatusCodeToString(FromGrpcStatus(status).code()) << ": "
+               << status.error_message() << std::endl;
   return kExitFailure;
 }
 

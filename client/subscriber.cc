@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
 
 namespace liveevents::client {
 
@@ -27,11 +28,11 @@ absl::Status Subscriber::Run(SubscriberHandler& handler) {
       absl::MutexLock lock(&mu_);
       if (stopping_) return absl::OkStatus();
     }
-    const auto code = static_cast<absl::StatusCode>(result.status.error_code());
-    if (DecideStreamEnd(code) == StreamEndAction::kTerminate) {
-      return absl::Status(
-          code, absl::StrCat(result.status.error_message(), " (subscriber: last revision seen ",
-                             last_revision(), ")"));
+    const absl::Status status = FromGrpcStatus(result.status);
+    if (DecideStreamEnd(status.code()) == StreamEndAction::kTerminate) {
+      return absl::Status(status.code(),
+                          absl::StrCat(status.message(), " (subscriber: last revision seen ",
+                                       last_revision(), ")"));
     }
     // A stream that delivered something was healthy; only consecutive failures back off longer.
     if (result.made_progress) attempt = 0;

@@ -135,8 +135,7 @@ void Journal::WriterLoop() {
     bool maintain = false;
     {
       absl::MutexLock lock(&mu_);
-      mu_.AwaitWithDeadline(absl::Condition(this, &Journal::HasWorkOrStopping),
-                            next_maintenance_);
+      mu_.AwaitWithDeadline(absl::Condition(this, &Journal::HasWorkOrStopping), next_maintenance_);
       // Everything that queued while the previous batch was being written goes in one
       // transaction: this is the group commit.
       const size_t take = std::min(queue_.size(), kMaxBatch);
@@ -206,7 +205,8 @@ void Journal::Maintain(bool force_snapshot) {
   {
     absl::MutexLock lock(&mu_);
     if (!broken_.ok()) return;
-    state_.ForgetFinishedBefore(absl::ToUnixMillis(absl::Now() - options_.retain_finished_for));
+    state_.ForgetFinishedBefore(
+        absl::ToUnixMillis(options_.clock() - options_.retain_finished_for));
   }
   SaveSnapshotIfCommitted(force_snapshot);
   Compact();
@@ -218,8 +218,8 @@ void Journal::SaveSnapshotIfCommitted(bool force) {
     const bool due = applied_ >= snapshot_revision_ + options_.snapshot_every;
     if (!(force || due) || applied_ <= snapshot_revision_ || !broken_.ok()) return;
     // The state may be a few events ahead of the store; the snapshot waits for them.
-    unsaved_ = StoredSnapshot{.revision = applied_,
-                              .state = state_.ToSnapshot().SerializeAsString()};
+    unsaved_ =
+        StoredSnapshot{.revision = applied_, .state = state_.ToSnapshot().SerializeAsString()};
   }
   {
     absl::MutexLock lock(&mu_);
@@ -242,8 +242,8 @@ void Journal::Compact() {
   // Keep the newest retain_events, everything younger than retain_for, and everything the
   // saved snapshot does not cover yet.
   uint64_t first_kept = head >= options_.retain_events ? head - options_.retain_events + 1 : 1;
-  absl::StatusOr<uint64_t> young = store_.FirstRevisionReceivedSince(
-      absl::ToUnixMillis(absl::Now() - options_.retain_for));
+  absl::StatusOr<uint64_t> young =
+      store_.FirstRevisionReceivedSince(absl::ToUnixMillis(options_.clock() - options_.retain_for));
   if (!young.ok()) return;  // Retention waits for the next round.
   if (*young != 0) first_kept = std::min(first_kept, *young);
   first_kept = std::min({first_kept, snapshot_revision_ + 1, head});

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/commit_listener.h"
 #include "service/core/live_state.h"
 #include "service/store/event_store.h"
 
@@ -26,13 +27,6 @@ namespace liveevents::service {
 struct PublishResult {
   uint64_t revision = 0;
   bool duplicate = false;
-};
-
-// Receives every committed event exactly once, in revision order, on the writer thread.
-class CommitListener {
- public:
-  virtual ~CommitListener() = default;
-  virtual void OnCommitted(absl::Span<const EventPtr> events) = 0;
 };
 
 struct JournalOptions {
@@ -45,8 +39,11 @@ struct JournalOptions {
   absl::Duration retain_for = absl::Hours(24);
   // Destroyed rooms and ended battles leave the state this long after their last fact.
   absl::Duration retain_finished_for = absl::Hours(24);
-  // How often retention runs, also when no event arrives.
+  // How often retention runs, also when no event arrives (a real-time timer).
   absl::Duration maintenance_interval = absl::Seconds(10);
+  // The time retention measures ages against (retain_for, retain_finished_for); tests pass a
+  // fake one.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
 class Journal {
@@ -119,8 +116,8 @@ class Journal {
   std::thread writer_;
 
   // Writer thread only.
-  uint64_t snapshot_revision_ = 0;            // Last snapshot saved to the store.
-  std::optional<StoredSnapshot> unsaved_;     // Taken, waiting for its revision to commit.
+  uint64_t snapshot_revision_ = 0;         // Last snapshot saved to the store.
+  std::optional<StoredSnapshot> unsaved_;  // Taken, waiting for its revision to commit.
   absl::Time next_maintenance_;
 };
 

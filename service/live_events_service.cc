@@ -6,9 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/grpc_status.h"
 #include "service/core/request_limits.h"
 #include "service/page_token.h"
-#include "service/status_convert.h"
 
 namespace liveevents::service {
 namespace {

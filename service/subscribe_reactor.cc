@@ -5,10 +5,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
 #include "service/core/event_filter.h"
 #include "service/core/live_state.h"
 #include "service/core/request_limits.h"
-#include "service/status_convert.h"
 
 namespace liveevents::service {
 namespace {

@@ -14,16 +14,10 @@
 #include "absl/synchronization/mutex.h"
 #include "liveevents/v1/live_events.pb.h"
 #include "service/journal.h"
+#include "service/subscribe_options.h"
 #include "service/subscriber_hub.h"
 
 namespace liveevents::service {
-
-struct SubscribeOptions {
-  size_t max_queue = 1024;      // Responses waiting to be written before SLOW_CONSUMER.
-  size_t journal_page = 256;    // Events read from the store per catch-up step.
-  size_t snapshot_chunk = 200;  // Rooms plus battles per snapshot message (and at most
-                                // kMaxPageBytes of them).
-};
 
 class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
                          public Subscription {

@@ -62,11 +62,6 @@ void SubscriberHub::Drain() {
   for (Subscription* subscription : subscriptions_) subscription->Drain();
 }
 
-uint64_t SubscriberHub::LastBroadcast() const {
-  absl::MutexLock lock(&mu_);
-  return last_broadcast_;
-}
-
 size_t SubscriberHub::Size() const {
   absl::MutexLock lock(&mu_);
   return subscriptions_.size();
@@ -74,8 +69,8 @@ size_t SubscriberHub::Size() const {
 
 void SubscriberHub::TickerLoop() {
   absl::MutexLock lock(&mu_);
-  while (!mu_.AwaitWithTimeout(absl::Condition(this, &SubscriberHub::Stopping),
-                               progress_interval_)) {
+  while (
+      !mu_.AwaitWithTimeout(absl::Condition(this, &SubscriberHub::Stopping), progress_interval_)) {
     for (Subscription* subscription : subscriptions_) subscription->Tick();
   }
 }

@@ -12,7 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "liveevents/v1/live_events.pb.h"
-#include "service/journal.h"
+#include "service/commit_listener.h"
 
 namespace liveevents::service {
 
@@ -58,7 +58,6 @@ class SubscriberHub : public CommitListener {
   // Refuses new subscriptions and drains the open ones. Thread-safe, idempotent.
   void Drain();
 
-  uint64_t LastBroadcast() const;
   size_t Size() const;
 
  private:

@@ -1,0 +1,20 @@
+// What the Journal tells once events are durable: the seam between sequencing and fan-out.
+#ifndef LIVEEVENTS_SERVICE_COMMIT_LISTENER_H_
+#define LIVEEVENTS_SERVICE_COMMIT_LISTENER_H_
+
+#include "absl/types/span.h"
+#include "service/store/event_store.h"
+
+namespace liveevents::service {
+
+// Receives every committed event exactly once, in revision order, on the journal's writer
+// thread. Implementations must not block.
+class CommitListener {
+ public:
+  virtual ~CommitListener() = default;
+  virtual void OnCommitted(absl::Span<const EventPtr> events) = 0;
+};
+
+}  // namespace liveevents::service
+
+#endif  // LIVEEVENTS_SERVICE_COMMIT_LISTENER_H_
