@@ -54,8 +54,12 @@ grpc::Status CheckEnum(int value, IsValid is_valid, absl::string_view field) {
 }  // namespace
 
 LiveEventsService::LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub,
-                                     SubscribeOptions subscribe_options)
-    : journal_(journal), store_(store), hub_(hub), subscribe_options_(subscribe_options) {}
+                                     CatchUpWorker& worker, SubscribeOptions subscribe_options)
+    : journal_(journal),
+      store_(store),
+      hub_(hub),
+      worker_(worker),
+      subscribe_options_(subscribe_options) {}
 
 grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext* context,
                                                      const v1::PublishRequest* request,
@@ -83,7 +87,8 @@ grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* LiveEventsService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
-  return new SubscribeReactor(context, *request, journal_, store_, hub_, subscribe_options_);
+  return new SubscribeReactor(context, *request, journal_, store_, hub_, worker_,
+                              subscribe_options_);
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::GetRoom(grpc::CallbackServerContext* context,
@@ -167,10 +172,19 @@ grpc::ServerUnaryReactor* LiveEventsService::ListEvents(grpc::CallbackServerCont
                                                         v1::ListEventsResponse* response) {
   absl::StatusOr<int> limit = PageSize(request->limit(), "limit");
   if (!limit.ok()) return FinishWith(context, ToGrpcStatus(limit.status()));
+  // Reading the store may wait on the disk: not on a gRPC thread.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  worker_.Post([this, reactor, after = request->after_revision(), limit = *limit, response] {
+    reactor->Finish(ReadEventsPage(after, limit, response));
+  });
+  return reactor;
+}
+
+grpc::Status LiveEventsService::ReadEventsPage(uint64_t after, int limit,
+                                               v1::ListEventsResponse* response) const {
   const uint64_t head = store_.HeadRevision();
-  const uint64_t after = request->after_revision();
   if (absl::Status status = CheckResumePoint(after, store_.OldestRevision(), head); !status.ok()) {
-    return FinishWith(context, ToGrpcStatus(status));
+    return ToGrpcStatus(status);
   }
   // Read in small steps, so that a page cut short by the byte budget reads little more than it
   // answers.
@@ -178,10 +192,10 @@ grpc::ServerUnaryReactor* LiveEventsService::ListEvents(grpc::CallbackServerCont
   PageBudget budget;
   uint64_t next_after = after;
   bool full = false;
-  while (!full && response->events_size() < *limit) {
-    const size_t want = std::min<size_t>(kReadStep, *limit - response->events_size());
+  while (!full && response->events_size() < limit) {
+    const size_t want = std::min<size_t>(kReadStep, limit - response->events_size());
     absl::StatusOr<std::vector<EventPtr>> events = store_.ReadAfter(next_after, want);
-    if (!events.ok()) return FinishWith(context, ToGrpcStatus(events.status()));
+    if (!events.ok()) return ToGrpcStatus(events.status());
     for (const EventPtr& event : *events) {
       if (!budget.Take(event->ByteSizeLong())) {
         full = true;
@@ -194,7 +208,7 @@ grpc::ServerUnaryReactor* LiveEventsService::ListEvents(grpc::CallbackServerCont
   }
   response->set_head_revision(std::max(head, next_after));
   response->set_next_after_revision(next_after);
-  return FinishWith(context, grpc::Status::OK);
+  return grpc::Status::OK;
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::GetServerInfo(grpc::CallbackServerContext* context,

@@ -5,6 +5,7 @@
 
 #include "absl/time/time.h"
 #include "liveevents/v1/live_events.grpc.pb.h"
+#include "service/catch_up_worker.h"
 #include "service/journal.h"
 #include "service/subscribe_reactor.h"
 #include "service/subscriber_hub.h"
@@ -13,8 +14,8 @@ namespace liveevents::service {
 
 class LiveEventsService final : public v1::LiveEvents::CallbackService {
  public:
-  // Everything passed in must outlive the service.
-  LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub,
+  // Everything passed in must outlive the service. Journal reads run on `worker`.
+  LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
                     SubscribeOptions subscribe_options);
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
@@ -23,8 +24,7 @@ class LiveEventsService final : public v1::LiveEvents::CallbackService {
   grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
   grpc::ServerUnaryReactor* GetRoom(grpc::CallbackServerContext* context,
-                                    const v1::GetRoomRequest* request,
-                                    v1::Room* response) override;
+                                    const v1::GetRoomRequest* request, v1::Room* response) override;
   grpc::ServerUnaryReactor* ListRooms(grpc::CallbackServerContext* context,
                                       const v1::ListRoomsRequest* request,
                                       v1::ListRoomsResponse* response) override;
@@ -42,9 +42,13 @@ class LiveEventsService final : public v1::LiveEvents::CallbackService {
                                           v1::ServerInfo* response) override;
 
  private:
+  // Worker thread: one ListEvents page after `after`, at most `limit` events and kMaxPageBytes.
+  grpc::Status ReadEventsPage(uint64_t after, int limit, v1::ListEventsResponse* response) const;
+
   Journal& journal_;
   EventStore& store_;
   SubscriberHub& hub_;
+  CatchUpWorker& worker_;
   const SubscribeOptions subscribe_options_;
   const absl::Time started_ = absl::Now();
 };

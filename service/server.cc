@@ -23,7 +23,8 @@ Server::Server(std::unique_ptr<EventStore> store, const ServerOptions& options)
     : store_(std::move(store)),
       hub_(options.progress_interval),
       journal_(*store_, hub_, options.journal),
-      service_(journal_, *store_, hub_, options.subscribe) {}
+      worker_(options.catch_up_threads),
+      service_(journal_, *store_, hub_, worker_, options.subscribe) {}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       std::unique_ptr<EventStore> store) {
@@ -63,7 +64,10 @@ void Server::Shutdown(absl::Duration deadline) {
   shut_down_ = true;
   SetServing(*grpc_server_, false);
   hub_.Drain();
+  // The worker keeps running while gRPC shuts down: draining streams that are catching up
+  // finish from it.
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + deadline));
+  worker_.Stop();
   journal_.Shutdown();
 }
 

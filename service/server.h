@@ -22,6 +22,7 @@ struct ServerOptions {
   absl::Duration progress_interval = absl::Seconds(5);
   SubscribeOptions subscribe;
   JournalOptions journal;
+  int catch_up_threads = 2;  // Threads reading the journal for subscribers and ListEvents.
 };
 
 class Server {
@@ -47,6 +48,7 @@ class Server {
   std::unique_ptr<EventStore> store_;
   SubscriberHub hub_;
   Journal journal_;
+  CatchUpWorker worker_;
   LiveEventsService service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;

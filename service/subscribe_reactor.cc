@@ -36,13 +36,14 @@ bool SnapshotWantsBattle(const v1::EventFilter& filter, const v1::Battle& battle
 
 SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
                                    const v1::SubscribeRequest& request, Journal& journal,
-                                   EventStore& store, SubscriberHub& hub,
+                                   EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
                                    const SubscribeOptions& options)
     : context_(context),
       filter_(request.filter()),
       journal_(journal),
       store_(store),
       hub_(hub),
+      worker_(worker),
       options_(options) {
   absl::Status status = ValidateFilter(filter_);
   if (status.ok()) status = CheckStart(request);
@@ -64,8 +65,7 @@ SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
         scanned_revision_ = sent_revision_ = request.after_revision();
         break;
       case v1::SubscribeRequest::START_SNAPSHOT:
-        QueueSnapshot();  // The client has nothing until the snapshot is through.
-        break;
+        break;  // The worker builds the snapshot; the client has nothing until it is through.
       default:
         scanned_revision_ = sent_revision_ = head;
     }
@@ -74,7 +74,7 @@ SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
     if (request.start() != v1::SubscribeRequest::START_SNAPSHOT) QueueProgress();
     catch_up = Pump();
   }
-  if (catch_up) CatchUp();
+  if (catch_up) PostCatchUp(request.start() == v1::SubscribeRequest::START_SNAPSHOT);
 }
 
 absl::Status SubscribeReactor::CheckStart(const v1::SubscribeRequest& request) const {
@@ -140,7 +140,7 @@ void SubscribeReactor::Enqueue(ResponsePtr response, uint64_t revision) {
 }
 
 bool SubscribeReactor::Pump() {
-  if (finished_ || in_flight_ != nullptr) return false;
+  if (finished_ || in_flight_ != nullptr || catching_up_) return false;
   if (pending_finish_.has_value()) {
     // Every terminal status tells the client where to resume.
     context_->AddTrailingMetadata(kResumeRevisionKey, absl::StrCat(sent_revision_));
@@ -156,12 +156,20 @@ bool SubscribeReactor::Pump() {
     StartWrite(in_flight_.get());
     return false;
   }
-  if (live_ || catching_up_) return false;
+  if (live_) return false;
   catching_up_ = true;
   return true;
 }
 
-void SubscribeReactor::CatchUp() {
+void SubscribeReactor::PostCatchUp(bool snapshot_first) {
+  worker_.Post([this, snapshot_first] { CatchUp(snapshot_first); });
+}
+
+void SubscribeReactor::CatchUp(bool snapshot_first) {
+  if (snapshot_first) {
+    absl::MutexLock lock(&mu_);
+    QueueSnapshot();
+  }
   while (true) {
     uint64_t from;
     {
@@ -265,7 +273,7 @@ void SubscribeReactor::OnWriteDone(bool ok) {
     }
     catch_up = Pump();
   }
-  if (catch_up) CatchUp();
+  if (catch_up) PostCatchUp(/*snapshot_first=*/false);
 }
 
 void SubscribeReactor::OnCancel() {

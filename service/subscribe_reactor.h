@@ -13,6 +13,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "liveevents/v1/live_events.pb.h"
+#include "service/catch_up_worker.h"
 #include "service/journal.h"
 #include "service/subscribe_options.h"
 #include "service/subscriber_hub.h"
@@ -23,9 +24,10 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
                          public Subscription {
  public:
   // Validates the request and registers with `hub`; ends the call at once when invalid. The
-  // reactor deletes itself in OnDone. `journal`, `store` and `hub` must outlive the call.
+  // reactor deletes itself in OnDone. Journal reads and the snapshot run on `worker`.
+  // `journal`, `store`, `hub` and `worker` must outlive the call.
   SubscribeReactor(grpc::CallbackServerContext* context, const v1::SubscribeRequest& request,
-                   Journal& journal, EventStore& store, SubscriberHub& hub,
+                   Journal& journal, EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
                    const SubscribeOptions& options);
 
   // Subscription (called by the hub with its lock held).
@@ -47,9 +49,14 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
   void QueueProgress() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Enqueue(ResponsePtr response, uint64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Starts the next write or the pending Finish. Returns true when the queue is empty and the
-  // caller must run CatchUp() once it has released the lock.
+  // caller must post CatchUp() to the worker once it has released the lock. While a catch-up
+  // runs on the worker nothing is written or finished: the worker pumps when it is done, so
+  // the reactor cannot be deleted under it.
   bool Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void CatchUp();
+  void PostCatchUp(bool snapshot_first);
+  // Worker thread: reads the journal page by page (after the snapshot, when asked) until the
+  // queue has something to write or the subscription can go live.
+  void CatchUp(bool snapshot_first);
   void EndWith(grpc::StatusCode code, const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   grpc::CallbackServerContext* const context_;
@@ -57,6 +64,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
   Journal& journal_;
   EventStore& store_;
   SubscriberHub& hub_;
+  CatchUpWorker& worker_;
   const SubscribeOptions options_;
   bool registered_ = false;
 
