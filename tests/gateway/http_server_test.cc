@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/gateway/fake_event_publisher.h"
+#include "tests/testing/temp_path.h"
 
 namespace liveevents::gateway {
 namespace {
@@ -459,7 +460,8 @@ class HttpServerPolicyTest : public HttpServerTest {
  protected:
   void SetUp() override {
     // App 1 needs a Sign; app 2 denies the "rocket" gift.
-    const std::string path = ::testing::TempDir() + "/http_server_policy_apps.json";
+    // Each test owns its file: ctest -j runs these tests side by side.
+    const std::string path = liveevents::testing::UniqueTempPath("apps.json");
     {
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
       out << R"({"apps": [
