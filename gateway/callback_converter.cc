@@ -6,6 +6,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/json_body.h"
 #include "gateway/json_reader.h"
 #include "gateway/payload_converters.h"
 #include "nlohmann/json.hpp"
@@ -163,12 +164,11 @@ absl::StatusOr<Event> Convert(const CallbackInput& input) {
     return Tagged(absl::InvalidArgumentError("body is not valid JSON: it is not UTF-8"),
                   ConversionError::kMalformedJson);
   }
-  const json body =
-      json::parse(input.body.begin(), input.body.end(), /*cb=*/nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    return Tagged(absl::InvalidArgumentError("body is not valid JSON"),
-                  ConversionError::kMalformedJson);
-  }
+  // Depth-checked before parsing: a deeply nested MsgContent once overflowed the io thread's
+  // stack in the (recursive) serialiser.
+  absl::StatusOr<json> parsed = ParseJsonBody(input.body);
+  if (!parsed.ok()) return Tagged(parsed.status(), ConversionError::kMalformedJson);
+  const json& body = *parsed;
   if (!body.is_object()) {
     return Tagged(absl::InvalidArgumentError(
                       absl::StrCat("body must be a JSON object, got ", DescribeJson(body))),

@@ -26,6 +26,29 @@ constexpr size_t kMaxDrainBytes = 1024 * 1024;
 
 absl::string_view ToStd(beast::string_view text) { return {text.data(), text.size()}; }
 
+// Why the request's body framing cannot be trusted, or "" when it can. Beast decodes chunked only
+// when it is the final transfer coding and otherwise reads a request as having no body, so with
+// "chunked, gzip" the chunk bytes would be parsed as the next request (request smuggling). RFC 9112
+// §6.1: such a request gets 400 and the connection is closed. We decode no other coding, so
+// anything but exactly "chunked" is refused the same way.
+std::string UnsupportedFraming(const http::request<http::string_body>& request) {
+  int codings = 0;
+  bool only_chunked = true;
+  std::string value;  // All Transfer-Encoding fields, joined, for the message.
+  for (const auto& field : request) {
+    if (field.name() != http::field::transfer_encoding) continue;
+    if (!value.empty()) value += ", ";
+    value.append(field.value().data(), field.value().size());
+    for (const auto& coding : http::token_list(field.value())) {
+      ++codings;
+      if (!beast::iequals(coding, "chunked")) only_chunked = false;
+    }
+  }
+  if (value.empty() || (codings == 1 && only_chunked)) return "";
+  return absl::StrCat("Transfer-Encoding \"", absl::CHexEscape(value),
+                      "\" is not supported (only \"chunked\")");
+}
+
 }  // namespace
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, const RequestHandler& handler,
@@ -114,6 +137,11 @@ void HttpSession::HandleRequest() {
   const auto& request = parser_->get();
   request_version_ = request.version();
   request_keep_alive_ = request.keep_alive();
+  if (const std::string framing = UnsupportedFraming(request); !framing.empty()) {
+    log_app_.clear();
+    log_command_.clear();
+    return DoWrite(RequestHandler::BadHttpRequest(framing), std::nullopt);
+  }
   const int64_t now_ms = absl::ToUnixMillis(absl::Now());
   HandleResult result = handler_.Handle(ToStd(request.method_string()), ToStd(request.target()),
                                         request.body(), now_ms);

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/json_body.h"
 
 namespace liveevents::gateway {
 namespace {
@@ -13,12 +14,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxDescribedChars = 64;
-
-// Compact JSON text. Parsed strings are valid UTF-8, but replacing bad bytes keeps dump() from
-// throwing whatever the caller hands us.
-std::string Dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 void Fail(const std::string& path, absl::string_view expected, const json& got,
           absl::Status* status) {
@@ -76,10 +71,14 @@ std::string DescribeJson(const json& value) {
     case json::value_t::number_unsigned:
       type = "integer";
       break;
+    case json::value_t::binary:
+      if (!IsBigInteger(value)) return "unsupported value";
+      type = "integer";
+      break;
     default:
       return "unsupported value";
   }
-  std::string text = Dump(value);
+  std::string text = CompactJson(value);  // A scalar here: no recursion.
   if (text.size() > kMaxDescribedChars) {
     // Cut at a character boundary: half a UTF-8 sequence would turn into U+FFFD in the answer.
     size_t cut = kMaxDescribedChars;
@@ -98,11 +97,13 @@ std::optional<std::string> JsonToString(const json& value, const std::string& pa
 
 std::optional<std::string> JsonToAccount(const json& value, const std::string& path,
                                          absl::Status* status) {
-  // Purely numeric UserIDs can arrive as JSON integers beyond 2^53 (spec §6.6). nlohmann keeps
-  // them as exact 64-bit integers; a float here would already have lost digits, so it is refused.
+  // Purely numeric UserIDs can arrive as JSON integers beyond 2^53, which a double would round.
+  // nlohmann keeps integers within 64 bits exactly, and ParseJsonBody keeps longer ones as their
+  // digits; a float (a fraction or an exponent) is not an account, so it is refused.
   if (value.is_string()) return value.get_ref<const std::string&>();
   if (value.is_number_unsigned()) return absl::StrCat(value.get<uint64_t>());
   if (value.is_number_integer()) return absl::StrCat(value.get<int64_t>());
+  if (IsBigInteger(value)) return BigIntegerText(value);
   Fail(path, "string or integer account", value, status);
   return std::nullopt;
 }
@@ -117,6 +118,10 @@ std::optional<int64_t> JsonToInt(const json& value, const std::string& path, abs
     return std::nullopt;
   }
   if (value.is_number_integer()) return value.get<int64_t>();
+  if (IsBigInteger(value)) {
+    Fail(path, "integer within int64", value, status);
+    return std::nullopt;
+  }
   if (value.is_string()) {
     // Documented integers sometimes arrive quoted (EventTime in Group.*SendMsg, spec §6.9).
     std::optional<int64_t> parsed = ParseDecimal(value.get_ref<const std::string&>());
@@ -180,7 +185,8 @@ std::optional<bool> JsonReader::Bool(absl::string_view key) {
 std::optional<std::string> JsonReader::JsonText(absl::string_view key) {
   const json* value = Find(key);
   if (value == nullptr) return std::nullopt;
-  return Dump(*value);
+  // Recursive, but bodies come from ParseJsonBody, which bounds their depth.
+  return CompactJson(*value);
 }
 
 std::optional<JsonReader> JsonReader::Object(absl::string_view key) {

@@ -33,10 +33,16 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=
 cmake --build build-fuzz -j "$(nproc)" --target request_handler_fuzz
 
 mkdir -p build-fuzz/corpus build-fuzz/artifacts
+# Inputs up to the gateway's default body limit (--max_body_bytes, 65536): a body that fits is a
+# body an attacker can send, and small inputs once hid a stack overflow on 32 000 nested arrays.
+max_len=65536
+# A small stack, so that recursion on input depth fails here rather than on an io thread in
+# production (1 MiB is below the 8 MiB main-thread default and closer to what threads get).
+ulimit -s 1024
 limits=()
 [ "$seconds" != "0" ] && limits+=("-max_total_time=$seconds")
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 build-fuzz/bin/request_handler_fuzz build-fuzz/corpus tests/fuzz/corpus \
-  -dict=tests/fuzz/request_handler.dict -max_len=65536 -timeout=10 -print_final_stats=1 \
+  -dict=tests/fuzz/request_handler.dict -max_len="$max_len" -timeout=10 -print_final_stats=1 \
   -artifact_prefix=build-fuzz/artifacts/ "${limits[@]}" "$@"

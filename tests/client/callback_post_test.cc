@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "client/livectl_commands.h"
+#include "tests/testing/temp_path.h"
 
 namespace liveevents::client {
 namespace {
@@ -136,7 +137,7 @@ class OneShotServer {
 class TempFile {
  public:
   explicit TempFile(const std::string& content)
-      : path_(::testing::TempDir() + "/callback_body.json") {
+      : path_(liveevents::testing::UniqueTempPath("callback_body.json")) {
     std::ofstream(path_) << content;
   }
   ~TempFile() { std::remove(path_.c_str()); }
@@ -198,7 +199,7 @@ TEST(PostTest, NeedsAnAppAndACommand) {
 TEST(PostTest, SignsWithTheTokenFromTokenFile) {
   const std::string body = R"({"CallbackCommand":"Live.CallbackAfterCreateRoom"})";
   TempFile file(body);
-  const std::string token_path = ::testing::TempDir() + "/callback_token.txt";
+  const std::string token_path = liveevents::testing::UniqueTempPath("callback_token.txt");
   std::ofstream(token_path) << "tok\n";  // The final newline is not part of the token.
   std::string target;
   std::ostringstream out, err;
@@ -223,7 +224,7 @@ TEST(PostTest, SignsWithTheTokenFromTokenFile) {
 
 TEST(PostTest, RefusesBothTokenFlagsAndAnEmptyTokenFile) {
   TempFile file(R"({"CallbackCommand":"Live.X"})");
-  const std::string token_path = ::testing::TempDir() + "/callback_empty_token.txt";
+  const std::string token_path = liveevents::testing::UniqueTempPath("callback_empty_token.txt");
   std::ofstream(token_path) << "\n";
   PostOptions options;
   options.file = file.path();
@@ -237,7 +238,7 @@ TEST(PostTest, RefusesBothTokenFlagsAndAnEmptyTokenFile) {
   EXPECT_EQ(Post(options, out, err), kExitUsage);
   EXPECT_NE(err.str().find("not both"), std::string::npos) << err.str();
   options.token.clear();
-  options.token_file = ::testing::TempDir() + "/no_such_token_file";
+  options.token_file = liveevents::testing::UniqueTempPath("no_such_token_file");
   EXPECT_EQ(Post(options, out, err), kExitUsage);
   std::remove(token_path.c_str());
 }

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/reloadable_app_registry.h"
 #include "gtest/gtest.h"
+#include "tests/testing/temp_path.h"
 
 namespace liveevents::gateway {
 namespace {
@@ -27,7 +28,8 @@ void WriteFile(const std::string& path, const std::string& text) {
   ASSERT_TRUE(out.good());
 }
 
-std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+// Unique to the running test and process: ctest -j runs tests side by side.
+std::string TempPath(const std::string& name) { return liveevents::testing::UniqueTempPath(name); }
 
 TEST(AppRegistryTest, ParsesTokensAndPolicies) {
   const absl::StatusOr<AppRegistry> registry = AppRegistry::Parse(kGood, {});

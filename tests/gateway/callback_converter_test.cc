@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/json_body.h"
 #include "gtest/gtest.h"
 
 namespace liveevents::gateway {
@@ -274,6 +275,54 @@ TEST(CallbackConverterTest, ConvertsGroupMessagesKeepingContentAsJson) {
   EXPECT_EQ(after.event_time_ms(), 1670574414123);
 }
 
+// Purely numeric accounts of any length keep their digits; only plain integer syntax counts.
+TEST(CallbackConverterTest, KeepsAccountsBeyond64BitsAsTheirDigits) {
+  struct Case {
+    std::string body;
+    std::string (*get)(const Event&);
+    std::string want;
+  };
+  const std::string big = "123456789012345678901234567890";
+  const std::vector<Case> cases = {
+      {R"({"CallbackCommand":"Live.CallbackAfterCreateRoom","Operator_Account":)" + big + "}",
+       [](const Event& e) { return e.create_room().operator_account(); }, big},
+      {R"({"CallbackCommand":"Live.CallbackAfterCreateRoom","Operator_Account":-)" + big + "}",
+       [](const Event& e) { return e.create_room().operator_account(); }, "-" + big},
+      {R"({"CallbackCommand":"Live.CallbackAfterChangeOwner","Operator_Account":18446744073709551616})",
+       [](const Event& e) { return e.change_owner().operator_account(); }, "18446744073709551616"},
+      {R"({"CallbackCommand":"Live.CallbackAfterModifyAdmin","Admin_Account":["a",)" + big + "]}",
+       [](const Event& e) { return e.modify_admin().admin_accounts(1); }, big},
+      {R"({"CallbackCommand":"Live.CallbackBeforeSendGift","GiftWater":{"From_Account":)" + big +
+           "}}",
+       [](const Event& e) { return e.before_send_gift().gift().from_account(); }, big},
+      {R"({"CallbackCommand":"Group.CallbackAfterSendMsg",
+          "MsgBody":[{"MsgType":"TIMCustomElem","MsgContent":{"Data": )" +
+           big + "}}]}",
+       [](const Event& e) { return e.after_send_msg().msg_body(0).msg_content_json(); },
+       R"({"Data":)" + big + "}"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.body);
+    const absl::StatusOr<Event> event = Convert(c.body);
+    ASSERT_TRUE(event.ok()) << event.status();
+    EXPECT_EQ(c.get(*event), c.want);
+  }
+}
+
+TEST(CallbackConverterTest, AcceptsMessageContentNestedUpToTheLimit) {
+  // The body adds three levels (body, MsgBody, its element) to MsgContent's own.
+  const int inner = kMaxJsonDepth - 3;
+  const std::string content = std::string(inner, '[') + std::string(inner, ']');
+  const Event event = ConvertOk(R"({"CallbackCommand":"Group.CallbackAfterSendMsg",
+    "MsgBody":[{"MsgType":"TIMCustomElem","MsgContent":)" +
+                                content + "}]}");
+  EXPECT_EQ(event.after_send_msg().msg_body(0).msg_content_json(), content);
+  EXPECT_FALSE(Convert(R"({"CallbackCommand":"Group.CallbackAfterSendMsg",
+    "MsgBody":[{"MsgType":"TIMCustomElem","MsgContent":[)" +
+                       content + "]}]}")
+                   .ok());
+}
+
 TEST(CallbackConverterTest, ConvertsBothFollowArrayShapes) {
   const Event add = ConvertOk(R"({"CallbackCommand":"Follow.CallbackAfterFollowAdd",
     "From_Account":"a","FollowList":[{"To_Account":"b"},{"To_Account":144115245442327522}]})");
@@ -346,6 +395,33 @@ TEST(CallbackConverterTest, RejectsBadInputNamingTheProblem) {
       {"int overflow", R"({"CallbackCommand":"Live.CallbackAfterEndBattle",
          "Duration":18446744073709551615})",
        "", ConversionError::kFieldType, "Duration: expected integer within int64"},
+      {"int beyond 64 bits", R"({"CallbackCommand":"Live.CallbackAfterEndBattle",
+         "Duration":123456789012345678901234567890})",
+       "", ConversionError::kFieldType,
+       "Duration: expected integer within int64, got integer 123456789012345678901234567890"},
+      {"fraction account", R"({"CallbackCommand":"Live.CallbackAfterCreateRoom",
+         "Operator_Account":1.5})",
+       "", ConversionError::kFieldType,
+       "Operator_Account: expected string or integer account, got float 1.5"},
+      {"exponent account", R"({"CallbackCommand":"Live.CallbackAfterCreateRoom",
+         "Operator_Account":1e3})",
+       "", ConversionError::kFieldType,
+       "Operator_Account: expected string or integer account, got float 1000.0"},
+      {"big exponent account", R"({"CallbackCommand":"Live.CallbackAfterCreateRoom",
+         "Operator_Account":123456789012345678901234567890e0})",
+       "", ConversionError::kFieldType, "Operator_Account: expected string or integer account"},
+      {"nested too deep",
+       R"({"CallbackCommand":"Group.CallbackAfterSendMsg",
+         "MsgBody":[{"MsgType":"TIMCustomElem","MsgContent":)" +
+           std::string(1000, '[') + std::string(1000, ']') + "}]}",
+       "", ConversionError::kMalformedJson, "JSON nested deeper than 64 levels (the limit)"},
+      {"nested too deep, unclosed",
+       R"({"CallbackCommand":"Group.CallbackAfterSendMsg",
+         "MsgBody":[{"MsgType":"TIMCustomElem","MsgContent":)" +
+           std::string(40000, '[') + "}]}",
+       "", ConversionError::kMalformedJson, "JSON nested deeper than 64 levels (the limit)"},
+      {"objects too deep", std::string(65, '{') + "}", "", ConversionError::kMalformedJson,
+       "JSON nested deeper than 64 levels (the limit)"},
   };
   for (const ErrorCase& c : cases) {
     SCOPED_TRACE(c.name);

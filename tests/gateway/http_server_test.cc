@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "boost/asio/connect.hpp"
 #include "boost/beast/core.hpp"
@@ -15,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/gateway/fake_event_publisher.h"
+#include "tests/testing/temp_path.h"
 
 namespace liveevents::gateway {
 namespace {
@@ -319,6 +322,89 @@ TEST_F(HttpServerTest, AnswersGarbageWith400) {
   EXPECT_EQ(JsonOf(*response)["ErrorCode"], kErrorBadHttpRequest);
 }
 
+// RFC 9112 §6.1: chunked must be the final transfer coding. Beast reads such a request as having
+// no body, so the chunk bytes used to be parsed as a second request on a connection left open.
+TEST_F(HttpServerTest, RefusesChunkedThenGzipWith400AndCloses) {
+  StartServer();
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.Send("POST " + kCallbackTarget +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"
+                          "1c\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n\r\n0\r\n\r\n"));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 400u);
+  const nlohmann::json body = JsonOf(*response);
+  EXPECT_EQ(body["ErrorCode"], kErrorBadHttpRequest);
+  EXPECT_EQ(
+      body["ErrorInfo"],
+      R"(bad HTTP request: Transfer-Encoding "chunked, gzip" is not supported (only "chunked"))");
+  EXPECT_EQ((*response)[http::field::connection], "close");
+  EXPECT_TRUE(client.WaitClosed());  // No second answer: the chunk bytes were not a request.
+  EXPECT_TRUE(publisher_.events().empty());
+}
+
+// Every request whose body framing is not understood gets 400 with Connection: close, and the
+// connection is closed after the answer, whether Beast or the session refuses it.
+TEST_F(HttpServerTest, ClosesTheConnectionOnEveryFramingError) {
+  StartServer();
+  const std::string head = "POST " + kCallbackTarget + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  const std::string body = kCreateRoom;
+  const std::string length = std::to_string(body.size());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"negative length", head + "Content-Length: -1\r\n\r\n" + body},
+      {"non-numeric length", head + "Content-Length: abc\r\n\r\n" + body},
+      {"two lengths", head + "Content-Length: " + length + "\r\nContent-Length: 1\r\n\r\n" + body},
+      {"length beyond 64 bits", head + "Content-Length: 99999999999999999999999\r\n\r\n" + body},
+      {"chunked and length",
+       head + "Transfer-Encoding: chunked\r\nContent-Length: " + length + "\r\n\r\n" + body},
+      {"gzip only", head + "Transfer-Encoding: gzip\r\n\r\n" + body},
+      {"gzip then chunked", head + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"},
+      {"chunked twice", head + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               "0\r\n\r\n"},
+      {"bad chunk size",
+       head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + body + "\r\n0\r\n\r\n"},
+  };
+  for (const auto& [name, raw] : cases) {
+    SCOPED_TRACE(name);
+    TestClient client(server_->port());
+    ASSERT_TRUE(client.Send(raw));
+    const std::optional<Response> response = client.Read();
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->result_int(), 400u);
+    EXPECT_EQ(JsonOf(*response)["ErrorCode"], kErrorBadHttpRequest) << response->body();
+    EXPECT_EQ((*response)[http::field::connection], "close");
+    EXPECT_TRUE(client.WaitClosed());
+  }
+  EXPECT_TRUE(publisher_.events().empty());
+}
+
+// A MsgContent of 100 000 nested arrays once overflowed the io thread's stack in the JSON
+// serialiser and killed the gateway, again on every retry. Now it is a 400 that names the limit.
+TEST_F(HttpServerTest, AnswersDeeplyNestedBodyWith400AndKeepsServing) {
+  SessionLimits limits;
+  limits.max_body_bytes = 512 * 1024;
+  StartServer(limits);
+  TestClient client(server_->port());
+  const int depth = 100000;
+  const std::string body =
+      R"({"CallbackCommand":"Group.CallbackAfterSendMsg","MsgBody":[{"MsgType":"TIMCustomElem",)"
+      R"("MsgContent":)" +
+      std::string(depth, '[') + std::string(depth, ']') + "}]}";
+  ASSERT_TRUE(client.Send(Post(kCallbackTarget, body)));
+  const std::optional<Response> response = client.Read();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->result_int(), 400u);
+  const nlohmann::json answer = JsonOf(*response);
+  EXPECT_EQ(answer["ErrorCode"], kErrorMalformedJson);
+  EXPECT_EQ(answer["ErrorInfo"],
+            "body is not accepted: JSON nested deeper than 64 levels (the limit)");
+  ASSERT_TRUE(client.Send(Get("/healthz")));
+  const std::optional<Response> next = client.Read();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->result_int(), 200u);
+  EXPECT_TRUE(publisher_.events().empty());
+}
+
 TEST_F(HttpServerTest, ClosesConnectionsBeyondTheLimit) {
   StartServer({}, /*max_connections=*/1);
   TestClient first(server_->port());
@@ -374,7 +460,8 @@ class HttpServerPolicyTest : public HttpServerTest {
  protected:
   void SetUp() override {
     // App 1 needs a Sign; app 2 denies the "rocket" gift.
-    const std::string path = ::testing::TempDir() + "/http_server_policy_apps.json";
+    // Each test owns its file: ctest -j runs these tests side by side.
+    const std::string path = liveevents::testing::UniqueTempPath("apps.json");
     {
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
       out << R"({"apps": [

@@ -10,6 +10,7 @@
 #include "gateway/signature.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/testing/temp_path.h"
 
 namespace liveevents::gateway {
 namespace {
@@ -163,7 +164,8 @@ constexpr char kAppsFile[] = R"({"apps": [
 const std::string kNowSeconds = absl::StrCat(kNowMs / 1000);
 
 std::string WriteAppsFile(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "/" + name;
+  // Unique to the running test and process: ctest -j runs tests side by side.
+  const std::string path = liveevents::testing::UniqueTempPath(name);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   EXPECT_TRUE(out.good());
