@@ -53,25 +53,32 @@ SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
     Finish(ToGrpcStatus(status));
     return;
   }
-  // Register before choosing the start point, so nothing committed in between is missed;
-  // until the reactor goes live the hub's deliveries are ignored and the journal is read.
-  const uint64_t head = hub_.Register(this);
+  // Register before choosing the start point, so nothing committed in between is missed. A
+  // START_NOW stream goes live inside Register, under the hub's lock, so that it never depends
+  // on a catch-up to catch the events published right after it; the others ignore the hub's
+  // deliveries and read the journal until they go live.
+  const bool start_now = request.start() == v1::SubscribeRequest::START_NOW ||
+                         request.start() == v1::SubscribeRequest::START_UNSPECIFIED;
+  const uint64_t head = hub_.Register(this, /*live=*/start_now);
   registered_ = true;
   bool catch_up = false;
   {
     absl::MutexLock lock(&mu_);
-    switch (request.start()) {
-      case v1::SubscribeRequest::START_AFTER_REVISION:
-        scanned_revision_ = sent_revision_ = request.after_revision();
-        break;
-      case v1::SubscribeRequest::START_SNAPSHOT:
-        break;  // The worker builds the snapshot; the client has nothing until it is through.
-      default:
-        scanned_revision_ = sent_revision_ = head;
+    starting_ = false;
+    if (!pending_finish_.has_value()) {  // Registered while the server drains: just finish.
+      switch (request.start()) {
+        case v1::SubscribeRequest::START_AFTER_REVISION:
+          scanned_revision_ = sent_revision_ = request.after_revision();
+          break;
+        case v1::SubscribeRequest::START_SNAPSHOT:
+          break;  // The worker builds the snapshot; the client has nothing until it is through.
+        default:
+          sent_revision_ = head;  // GoLive set scanned_revision_; deliveries may have moved it.
+      }
+      // Clients and tests wait for the initial metadata to know the subscription is registered.
+      StartSendInitialMetadata();
+      if (request.start() != v1::SubscribeRequest::START_SNAPSHOT) QueueProgress();
     }
-    // Clients and tests wait for the initial metadata to know the subscription is registered.
-    StartSendInitialMetadata();
-    if (request.start() != v1::SubscribeRequest::START_SNAPSHOT) QueueProgress();
     catch_up = Pump();
   }
   if (catch_up) PostCatchUp(request.start() == v1::SubscribeRequest::START_SNAPSHOT);
@@ -140,7 +147,7 @@ void SubscribeReactor::Enqueue(ResponsePtr response, uint64_t revision) {
 }
 
 bool SubscribeReactor::Pump() {
-  if (finished_ || in_flight_ != nullptr || catching_up_) return false;
+  if (finished_ || in_flight_ != nullptr || catching_up_ || starting_) return false;
   if (pending_finish_.has_value()) {
     // Every terminal status tells the client where to resume.
     context_->AddTrailingMetadata(kResumeRevisionKey, absl::StrCat(sent_revision_));

@@ -77,6 +77,9 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
   uint64_t scanned_revision_ ABSL_GUARDED_BY(mu_) = 0;  // Queued everything up to here.
   bool live_ ABSL_GUARDED_BY(mu_) = false;
   bool catching_up_ ABSL_GUARDED_BY(mu_) = false;
+  // Until the constructor is through nothing is written or finished, even if the hub drains
+  // or delivers to the reactor while it registers.
+  bool starting_ ABSL_GUARDED_BY(mu_) = true;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> pending_finish_ ABSL_GUARDED_BY(mu_);
 };

@@ -20,12 +20,13 @@ void SubscriberHub::StartAt(uint64_t head) {
   last_broadcast_ = head;
 }
 
-uint64_t SubscriberHub::Register(Subscription* subscription) {
+uint64_t SubscriberHub::Register(Subscription* subscription, bool live) {
   absl::MutexLock lock(&mu_);
   if (draining_) {
     subscription->Drain();
   } else {
     subscriptions_.insert(subscription);
+    if (live) subscription->GoLive(last_broadcast_);
   }
   return last_broadcast_;
 }

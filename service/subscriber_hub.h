@@ -45,8 +45,9 @@ class SubscriberHub : public CommitListener {
   void StartAt(uint64_t head);
 
   // Adds `subscription` and returns the last revision broadcast: a START_NOW subscription
-  // starts right after it. Thread-safe.
-  uint64_t Register(Subscription* subscription);
+  // starts right after it, and passes `live` so that GoLive() is called before any later
+  // broadcast. While draining, the subscription is drained instead. Thread-safe.
+  uint64_t Register(Subscription* subscription, bool live);
   void Unregister(Subscription* subscription);
 
   // Calls subscription->GoLive() and returns true when nothing after `scanned` has been
