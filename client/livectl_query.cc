@@ -111,18 +111,20 @@ absl::StatusOr<std::vector<uint64_t>> ParseAppIds(const std::vector<std::string>
   return ids;
 }
 
-int GetRoom(const CommandContext& context, const std::string& room_id) {
+int GetRoom(const CommandContext& context, const std::string& room_id, uint64_t sdk_app_id) {
   return PrintUnary<v1::Room>(context, "room", [&](auto& stub, auto& call, auto& response) {
     v1::GetRoomRequest request;
     request.set_room_id(room_id);
+    request.set_sdk_app_id(sdk_app_id);
     return stub.GetRoom(&call, request, &response);
   });
 }
 
-int GetBattle(const CommandContext& context, const std::string& battle_id) {
+int GetBattle(const CommandContext& context, const std::string& battle_id, uint64_t sdk_app_id) {
   return PrintUnary<v1::Battle>(context, "battle", [&](auto& stub, auto& call, auto& response) {
     v1::GetBattleRequest request;
     request.set_battle_id(battle_id);
+    request.set_sdk_app_id(sdk_app_id);
     return stub.GetBattle(&call, request, &response);
   });
 }
@@ -133,25 +135,28 @@ int GetServerInfo(const CommandContext& context) {
   });
 }
 
-int ListRooms(const CommandContext& context, v1::RoomStatus status) {
+int ListRooms(const CommandContext& context, v1::RoomStatus status, uint64_t sdk_app_id) {
   return PrintPages<v1::ListRoomsResponse>(
       context, "rooms",
       [&](auto& stub, auto& call, const std::string& token, auto& response) {
         v1::ListRoomsRequest request;
         request.set_status(status);
+        request.set_sdk_app_id(sdk_app_id);
         request.set_page_token(token);
         return stub.ListRooms(&call, request, &response);
       },
       [](const v1::ListRoomsResponse& response) -> const auto& { return response.rooms(); });
 }
 
-int ListBattles(const CommandContext& context, v1::BattleState state, const std::string& room_id) {
+int ListBattles(const CommandContext& context, v1::BattleState state, const std::string& room_id,
+                uint64_t sdk_app_id) {
   return PrintPages<v1::ListBattlesResponse>(
       context, "battles",
       [&](auto& stub, auto& call, const std::string& token, auto& response) {
         v1::ListBattlesRequest request;
         request.set_state(state);
         request.set_room_id(room_id);
+        request.set_sdk_app_id(sdk_app_id);
         request.set_page_token(token);
         return stub.ListBattles(&call, request, &response);
       },

@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "service/page_token.h"
 #include "service/status_convert.h"
@@ -19,24 +21,44 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-// Fills one page from an id-ordered map, starting after the key in `page_token`.
+// Fills one page from a map keyed by (sdk_app_id, id), starting after the key in `page_token`;
+// `sdk_app_id` 0 pages every app, any other value only that app's range of the map.
 template <typename Map, typename Keep, typename Add>
-grpc::Status FillPage(const Map& map, const std::string& page_token, int page_size, Keep keep,
-                      Add add, std::string* next_page_token) {
-  absl::StatusOr<std::string> after = DecodePageToken(page_token);
+grpc::Status FillPage(const Map& map, uint64_t sdk_app_id, const std::string& page_token,
+                      int page_size, Keep keep, Add add, std::string* next_page_token) {
+  auto after = DecodeAppKeyPageToken(page_token);
   if (!after.ok()) return ToGrpcStatus(after.status());
   const int limit = ClampPageSize(page_size);
+  const EntityKey first(sdk_app_id, "");
+  auto it = map.lower_bound(first);
+  if (after->has_value() && **after >= first) it = map.upper_bound(**after);
   int count = 0;
-  for (auto it = after->empty() ? map.begin() : map.upper_bound(*after); it != map.end(); ++it) {
+  for (; it != map.end(); ++it) {
+    if (sdk_app_id != 0 && it->first.first != sdk_app_id) break;
     if (!keep(it->second)) continue;
     if (count == limit) {
-      *next_page_token = EncodePageToken(std::prev(it)->first);
+      const EntityKey& last = std::prev(it)->first;
+      *next_page_token = EncodeAppKeyPageToken(last.first, last.second);
       break;
     }
     add(it->second);
     ++count;
   }
   return grpc::Status::OK;
+}
+
+// Which app a Get names: `requested` itself, or, when it is 0, the only app in `apps` (the apps
+// that have an entity with this id). Several apps make the request ambiguous.
+absl::StatusOr<uint64_t> ResolveApp(uint64_t requested, const std::vector<uint64_t>& apps,
+                                    absl::string_view kind, const std::string& id) {
+  if (requested != 0) return requested;
+  if (apps.empty()) return absl::NotFoundError(absl::StrCat("no ", kind, " \"", id, "\""));
+  if (apps.size() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat("apps ", absl::StrJoin(apps, ", "),
+                                                   " each have a ", kind, " \"", id,
+                                                   "\"; set sdk_app_id"));
+  }
+  return apps.front();
 }
 
 }  // namespace
@@ -49,8 +71,8 @@ grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext
                                                      const v1::PublishRequest* request,
                                                      v1::PublishResponse* response) {
   if (!request->has_event() || request->event().command().empty()) {
-    return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                            "event.command is required"));
+    return FinishWith(
+        context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "event.command is required"));
   }
   v1::Event event = request->event();
   const int64_t now_ms = absl::ToUnixMillis(absl::Now());
@@ -77,16 +99,20 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LiveEventsService::Subscribe(
 grpc::ServerUnaryReactor* LiveEventsService::GetRoom(grpc::CallbackServerContext* context,
                                                      const v1::GetRoomRequest* request,
                                                      v1::Room* response) {
-  bool found = false;
+  absl::Status status;
   journal_.ReadState([&](const LiveState& state, uint64_t) {
-    if (const v1::Room* room = state.FindRoom(request->room_id())) {
+    absl::StatusOr<uint64_t> app = ResolveApp(
+        request->sdk_app_id(), state.AppsWithRoom(request->room_id()), "room", request->room_id());
+    const v1::Room* room = app.ok() ? state.FindRoom(*app, request->room_id()) : nullptr;
+    if (room != nullptr) {
       *response = *room;
-      found = true;
+    } else {
+      status = app.ok() ? absl::NotFoundError(
+                              absl::StrCat("no room \"", request->room_id(), "\" in app ", *app))
+                        : app.status();
     }
   });
-  if (found) return FinishWith(context, grpc::Status::OK);
-  return FinishWith(context, grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                          absl::StrCat("no room \"", request->room_id(), "\"")));
+  return FinishWith(context, ToGrpcStatus(status));
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerContext* context,
@@ -95,7 +121,7 @@ grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerConte
   grpc::Status status;
   journal_.ReadState([&](const LiveState& state, uint64_t) {
     status = FillPage(
-        state.rooms(), request->page_token(), request->page_size(),
+        state.rooms(), request->sdk_app_id(), request->page_token(), request->page_size(),
         [&](const v1::Room& room) {
           return request->status() == v1::ROOM_STATUS_UNSPECIFIED ||
                  room.status() == request->status();
@@ -109,17 +135,21 @@ grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* LiveEventsService::GetBattle(grpc::CallbackServerContext* context,
                                                        const v1::GetBattleRequest* request,
                                                        v1::Battle* response) {
-  bool found = false;
+  absl::Status status;
   journal_.ReadState([&](const LiveState& state, uint64_t) {
-    if (const v1::Battle* battle = state.FindBattle(request->battle_id())) {
+    absl::StatusOr<uint64_t> app =
+        ResolveApp(request->sdk_app_id(), state.AppsWithBattle(request->battle_id()), "battle",
+                   request->battle_id());
+    const v1::Battle* battle = app.ok() ? state.FindBattle(*app, request->battle_id()) : nullptr;
+    if (battle != nullptr) {
       *response = *battle;
-      found = true;
+    } else {
+      status = app.ok() ? absl::NotFoundError(absl::StrCat("no battle \"", request->battle_id(),
+                                                           "\" in app ", *app))
+                        : app.status();
     }
   });
-  if (found) return FinishWith(context, grpc::Status::OK);
-  return FinishWith(context,
-                    grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                 absl::StrCat("no battle \"", request->battle_id(), "\"")));
+  return FinishWith(context, ToGrpcStatus(status));
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerContext* context,
@@ -128,10 +158,11 @@ grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerCon
   grpc::Status status;
   journal_.ReadState([&](const LiveState& state, uint64_t) {
     status = FillPage(
-        state.battles(), request->page_token(), request->page_size(),
+        state.battles(), request->sdk_app_id(), request->page_token(), request->page_size(),
         [&](const v1::Battle& battle) {
           return (request->state() == v1::BATTLE_STATE_UNSPECIFIED ||
                   battle.state() == request->state()) &&
+                 // A battle's rooms are of the battle's own app, so this matches within it.
                  (request->room_id().empty() || BattleInvolvesRoom(battle, request->room_id()));
         },
         [&](const v1::Battle& battle) { *response->add_battles() = battle; },
@@ -158,9 +189,9 @@ grpc::ServerUnaryReactor* LiveEventsService::ListEvents(grpc::CallbackServerCont
   return FinishWith(context, grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor* LiveEventsService::GetServerInfo(
-    grpc::CallbackServerContext* context, const v1::GetServerInfoRequest* request,
-    v1::ServerInfo* response) {
+grpc::ServerUnaryReactor* LiveEventsService::GetServerInfo(grpc::CallbackServerContext* context,
+                                                           const v1::GetServerInfoRequest* request,
+                                                           v1::ServerInfo* response) {
   response->set_head_revision(store_.HeadRevision());
   response->set_oldest_revision(store_.OldestRevision());
   response->set_store(store_.Kind());

@@ -14,13 +14,22 @@ namespace {
 
 constexpr char kResumeRevisionKey[] = "liveevents-resume-revision";
 
+// An app filter narrows every other list to that app's rooms and battles: room and battle ids
+// are unique only within one app.
+bool SnapshotWantsApp(const v1::EventFilter& filter, uint64_t sdk_app_id) {
+  return filter.sdk_app_ids().empty() ||
+         std::find(filter.sdk_app_ids().begin(), filter.sdk_app_ids().end(), sdk_app_id) !=
+             filter.sdk_app_ids().end();
+}
+
 bool SnapshotWantsRoom(const v1::EventFilter& filter, const v1::Room& room) {
-  if (!filter.battle_ids().empty()) return false;
+  if (!filter.battle_ids().empty() || !SnapshotWantsApp(filter, room.sdk_app_id())) return false;
   return filter.room_ids().empty() || std::find(filter.room_ids().begin(), filter.room_ids().end(),
                                                 room.room_id()) != filter.room_ids().end();
 }
 
 bool SnapshotWantsBattle(const v1::EventFilter& filter, const v1::Battle& battle) {
+  if (!SnapshotWantsApp(filter, battle.sdk_app_id())) return false;
   if (!filter.battle_ids().empty() &&
       std::find(filter.battle_ids().begin(), filter.battle_ids().end(), battle.battle_id()) ==
           filter.battle_ids().end()) {
@@ -89,9 +98,10 @@ absl::Status SubscribeReactor::CheckStart(const v1::SubscribeRequest& request) c
   }
   const uint64_t oldest = store_.OldestRevision();
   if (oldest > 0 && after + 1 < oldest) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "REVISION_COMPACTED: after_revision ", after, " is older than the oldest retained revision ",
-        oldest, "; re-subscribe with START_SNAPSHOT"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("REVISION_COMPACTED: after_revision ", after,
+                     " is older than the oldest retained revision ", oldest,
+                     "; re-subscribe with START_SNAPSHOT"));
   }
   return absl::OkStatus();
 }
@@ -109,12 +119,12 @@ void SubscribeReactor::QueueSnapshot() {
   uint64_t as_of = 0;
   journal_.ReadState([&](const LiveState& state, uint64_t applied) {
     as_of = applied;
-    for (const auto& [id, room] : state.rooms()) {
+    for (const auto& [key, room] : state.rooms()) {
       if (!SnapshotWantsRoom(filter_, room)) continue;
       *response->mutable_snapshot()->add_rooms() = room;
       flush_if_full(false);
     }
-    for (const auto& [id, battle] : state.battles()) {
+    for (const auto& [key, battle] : state.battles()) {
       if (!SnapshotWantsBattle(filter_, battle)) continue;
       *response->mutable_snapshot()->add_battles() = battle;
       flush_if_full(false);

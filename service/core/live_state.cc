@@ -41,19 +41,46 @@ void Touch(const Event& event, Entity& entity) {
   entity.set_last_revision(event.revision());
 }
 
-Room NewRoom(const std::string& room_id) {
+Room NewRoom(const EntityKey& key) {
   Room room;
-  room.set_room_id(room_id);
+  room.set_room_id(key.second);
+  room.set_sdk_app_id(key.first);
   room.set_status(v1::ROOM_STATUS_ACTIVE);
   return room;
 }
 
+Battle NewBattle(const EntityKey& key) {
+  Battle battle;
+  battle.set_battle_id(key.second);
+  battle.set_sdk_app_id(key.first);
+  return battle;
+}
+
+template <typename Map>
+std::vector<uint64_t> AppsIn(const Map& index, const std::string& id) {
+  auto it = index.find(id);
+  if (it == index.end()) return {};
+  return std::vector<uint64_t>(it->second.begin(), it->second.end());
+}
+
+template <typename Index>
+void Unindex(Index& index, const EntityKey& key) {
+  auto it = index.find(key.second);
+  if (it == index.end()) return;
+  it->second.erase(key.first);
+  if (it->second.empty()) index.erase(it);
+}
+
 v1::BattleEndReason EndReasonOf(int64_t op_type) {
   switch (op_type) {
-    case 0: return v1::BATTLE_END_REASON_TIME_UP;
-    case 1: return v1::BATTLE_END_REASON_OWNERS_LEFT;
-    case 2: return v1::BATTLE_END_REASON_NEVER_STARTED;
-    default: return v1::BATTLE_END_REASON_OTHER;
+    case 0:
+      return v1::BATTLE_END_REASON_TIME_UP;
+    case 1:
+      return v1::BATTLE_END_REASON_OWNERS_LEFT;
+    case 2:
+      return v1::BATTLE_END_REASON_NEVER_STARTED;
+    default:
+      return v1::BATTLE_END_REASON_OTHER;
   }
 }
 
@@ -122,21 +149,33 @@ bool DelMetadata(const v1::DelMetadata& change, int64_t time, Room& room) {
 
 std::string RoomIdOf(const Event& event) {
   switch (event.payload_case()) {
-    case Event::kCreateRoom: return event.create_room().room_info().room_id();
+    case Event::kCreateRoom:
+      return event.create_room().room_info().room_id();
     case Event::kDestroyRoom:
       return event.destroy_room().room_id().empty() ? event.destroy_room().room_info().room_id()
                                                     : event.destroy_room().room_id();
-    case Event::kUpdateRoomInfo: return event.update_room_info().room_info().room_id();
-    case Event::kSetMetadata: return event.set_metadata().room_id();
-    case Event::kDelMetadata: return event.del_metadata().room_id();
-    case Event::kMemberStateChanged: return event.member_state_changed().room_id();
-    case Event::kChangeOwner: return event.change_owner().room_id();
-    case Event::kModifyAdmin: return event.modify_admin().room_id();
-    case Event::kSeatInfoChanged: return event.seat_info_changed().room_id();
-    case Event::kBeforeSendGift: return event.before_send_gift().room_id();
-    case Event::kBeforeSendMsg: return event.before_send_msg().group_id();
-    case Event::kAfterSendMsg: return event.after_send_msg().group_id();
-    default: return "";
+    case Event::kUpdateRoomInfo:
+      return event.update_room_info().room_info().room_id();
+    case Event::kSetMetadata:
+      return event.set_metadata().room_id();
+    case Event::kDelMetadata:
+      return event.del_metadata().room_id();
+    case Event::kMemberStateChanged:
+      return event.member_state_changed().room_id();
+    case Event::kChangeOwner:
+      return event.change_owner().room_id();
+    case Event::kModifyAdmin:
+      return event.modify_admin().room_id();
+    case Event::kSeatInfoChanged:
+      return event.seat_info_changed().room_id();
+    case Event::kBeforeSendGift:
+      return event.before_send_gift().room_id();
+    case Event::kBeforeSendMsg:
+      return event.before_send_msg().group_id();
+    case Event::kAfterSendMsg:
+      return event.after_send_msg().group_id();
+    default:
+      return "";
   }
 }
 
@@ -148,61 +187,119 @@ bool BattleInvolvesRoom(const Battle& battle, const std::string& room_id) {
 
 ApplyOutcome LiveState::Apply(const Event& event) {
   switch (event.payload_case()) {
-    case Event::kCreateRoom: return ApplyCreateRoom(event);
-    case Event::kDestroyRoom: return ApplyDestroyRoom(event);
+    case Event::kCreateRoom:
+      return ApplyCreateRoom(event);
+    case Event::kDestroyRoom:
+      return ApplyDestroyRoom(event);
     case Event::kUpdateRoomInfo:
     case Event::kSetMetadata:
     case Event::kDelMetadata:
     case Event::kMemberStateChanged:
     case Event::kChangeOwner:
     case Event::kModifyAdmin:
-    case Event::kSeatInfoChanged: return ApplyRoomFact(event, RoomIdOf(event));
-    case Event::kCreateBattle: return ApplyCreateBattle(event);
-    case Event::kStartBattle: return ApplyStartBattle(event);
-    case Event::kEndBattle: return ApplyEndBattle(event);
-    default: return {};  // Gifts, messages, follows and unknown commands carry no state.
+    case Event::kSeatInfoChanged:
+      return ApplyRoomFact(event, RoomIdOf(event));
+    case Event::kCreateBattle:
+      return ApplyCreateBattle(event);
+    case Event::kStartBattle:
+      return ApplyStartBattle(event);
+    case Event::kEndBattle:
+      return ApplyEndBattle(event);
+    default:
+      return {};  // Gifts, messages, follows and unknown commands carry no state.
   }
 }
 
-const Room* LiveState::FindRoom(const std::string& room_id) const {
-  auto it = rooms_.find(room_id);
+const Room* LiveState::FindRoom(uint64_t sdk_app_id, const std::string& room_id) const {
+  auto it = rooms_.find(EntityKey(sdk_app_id, room_id));
   return it == rooms_.end() ? nullptr : &it->second;
 }
 
-const Battle* LiveState::FindBattle(const std::string& battle_id) const {
-  auto it = battles_.find(battle_id);
+const Battle* LiveState::FindBattle(uint64_t sdk_app_id, const std::string& battle_id) const {
+  auto it = battles_.find(EntityKey(sdk_app_id, battle_id));
   return it == battles_.end() ? nullptr : &it->second;
+}
+
+std::vector<uint64_t> LiveState::AppsWithRoom(const std::string& room_id) const {
+  return AppsIn(room_apps_, room_id);
+}
+
+std::vector<uint64_t> LiveState::AppsWithBattle(const std::string& battle_id) const {
+  return AppsIn(battle_apps_, battle_id);
+}
+
+Room& LiveState::EmplaceRoom(const EntityKey& key, bool* inserted) {
+  auto [it, added] = rooms_.try_emplace(key, NewRoom(key));
+  if (added) room_apps_[key.second].insert(key.first);
+  if (inserted != nullptr) *inserted = added;
+  return it->second;
+}
+
+void LiveState::EraseRoom(std::map<EntityKey, Room>::iterator it) {
+  Unindex(room_apps_, it->first);
+  rooms_.erase(it);
+}
+
+Battle& LiveState::EmplaceBattle(const EntityKey& key, bool* inserted) {
+  auto [it, added] = battles_.try_emplace(key, NewBattle(key));
+  if (added) battle_apps_[key.second].insert(key.first);
+  if (inserted != nullptr) *inserted = added;
+  return it->second;
+}
+
+void LiveState::EraseBattle(std::map<EntityKey, Battle>::iterator it) {
+  Unindex(battle_apps_, it->first);
+  battles_.erase(it);
 }
 
 v1::Snapshot LiveState::ToSnapshot() const {
   v1::Snapshot snapshot;
-  for (const auto& [id, room] : rooms_) *snapshot.add_rooms() = room;
-  for (const auto& [id, battle] : battles_) *snapshot.add_battles() = battle;
+  for (const auto& [key, room] : rooms_) *snapshot.add_rooms() = room;
+  for (const auto& [key, battle] : battles_) *snapshot.add_battles() = battle;
   return snapshot;
 }
 
 void LiveState::Restore(const v1::Snapshot& snapshot) {
   rooms_.clear();
   battles_.clear();
-  for (const Room& room : snapshot.rooms()) rooms_[room.room_id()] = room;
-  for (const Battle& battle : snapshot.battles()) battles_[battle.battle_id()] = battle;
+  room_apps_.clear();
+  battle_apps_.clear();
+  for (const Room& room : snapshot.rooms()) {
+    EmplaceRoom(EntityKey(room.sdk_app_id(), room.room_id())) = room;
+  }
+  for (const Battle& battle : snapshot.battles()) {
+    EmplaceBattle(EntityKey(battle.sdk_app_id(), battle.battle_id())) = battle;
+  }
 }
 
 void LiveState::ForgetFinishedBefore(int64_t cutoff_ms) {
-  std::erase_if(rooms_, [cutoff_ms](const auto& entry) {
-    return entry.second.status() == v1::ROOM_STATUS_DESTROYED &&
-           entry.second.last_received_time_ms() < cutoff_ms;
-  });
-  std::erase_if(battles_, [cutoff_ms](const auto& entry) {
-    return entry.second.state() == v1::BATTLE_STATE_ENDED &&
-           entry.second.last_received_time_ms() < cutoff_ms;
-  });
+  for (auto it = rooms_.begin(); it != rooms_.end();) {
+    const Room& room = it->second;
+    const bool forget =
+        room.status() == v1::ROOM_STATUS_DESTROYED && room.last_received_time_ms() < cutoff_ms;
+    if (forget) {
+      EraseRoom(it++);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = battles_.begin(); it != battles_.end();) {
+    const Battle& battle = it->second;
+    const bool forget =
+        battle.state() == v1::BATTLE_STATE_ENDED && battle.last_received_time_ms() < cutoff_ms;
+    if (forget) {
+      EraseBattle(it++);
+    } else {
+      ++it;
+    }
+  }
 }
 
 ApplyOutcome LiveState::ApplyCreateRoom(const Event& event) {
   const v1::RoomInfo& info = event.create_room().room_info();
   if (info.room_id().empty()) return {.stale = false};
-  auto it = rooms_.find(info.room_id());
+  const EntityKey key(event.sdk_app_id(), info.room_id());
+  auto it = rooms_.find(key);
   if (it != rooms_.end()) {
     Room& room = it->second;
     // A create newer than the destruction is the same id reused for a new room; judge by the
@@ -210,13 +307,13 @@ ApplyOutcome LiveState::ApplyCreateRoom(const Event& event) {
     const int64_t created_ms =
         info.has_create_time() ? info.create_time() * 1000 : event.event_time_ms();
     if (room.status() == v1::ROOM_STATUS_DESTROYED && created_ms > room.destroyed_time_ms()) {
-      rooms_.erase(it);
+      EraseRoom(it);
     } else if (room.status() == v1::ROOM_STATUS_DESTROYED ||
                event.event_time_ms() < room.info_event_time_ms()) {
       return {.stale = true};
     }
   }
-  Room& room = rooms_.try_emplace(info.room_id(), NewRoom(info.room_id())).first->second;
+  Room& room = EmplaceRoom(key);
   MergeRoomInfo(info, room);
   room.set_info_event_time_ms(event.event_time_ms());
   Touch(event, room);
@@ -227,7 +324,7 @@ ApplyOutcome LiveState::ApplyDestroyRoom(const Event& event) {
   const v1::DestroyRoom& destroy = event.destroy_room();
   const std::string room_id = RoomIdOf(event);
   if (room_id.empty()) return {};
-  Room& room = rooms_.try_emplace(room_id, NewRoom(room_id)).first->second;
+  Room& room = EmplaceRoom(EntityKey(event.sdk_app_id(), room_id));
   if (room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
   // A destruction older than this room's creation ended an earlier room with the same id.
   if (room.create_time() > 0 && event.event_time_ms() < room.create_time() * 1000) {
@@ -248,7 +345,7 @@ ApplyOutcome LiveState::ApplyRoomFact(const Event& event, const std::string& roo
   if (room_id.empty()) return {};
   // A fact about a room we never saw created means its CreateRoom was lost or is late: the room
   // exists all the same.
-  Room& room = rooms_.try_emplace(room_id, NewRoom(room_id)).first->second;
+  Room& room = EmplaceRoom(EntityKey(event.sdk_app_id(), room_id));
   if (room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
   const int64_t time = event.event_time_ms();
   switch (event.payload_case()) {
@@ -279,7 +376,8 @@ ApplyOutcome LiveState::ApplyRoomFact(const Event& event, const std::string& roo
     case Event::kModifyAdmin:
       if (!ModifyAdmins(event.modify_admin(), time, room)) return {.stale = true};
       break;
-    default: return {};
+    default:
+      return {};
   }
   Touch(event, room);
   return {};
@@ -288,8 +386,7 @@ ApplyOutcome LiveState::ApplyRoomFact(const Event& event, const std::string& roo
 ApplyOutcome LiveState::ApplyCreateBattle(const Event& event) {
   const v1::CreateBattle& create = event.create_battle();
   if (create.battle_id().empty()) return {};
-  Battle& battle = battles_[create.battle_id()];
-  battle.set_battle_id(create.battle_id());
+  Battle& battle = EmplaceBattle(EntityKey(event.sdk_app_id(), create.battle_id()));
   // Only CreateBattle carries these, so a late Create still supplies them.
   battle.set_operator_account(create.operator_account());
   battle.set_timeout_ms(create.timeout_ms());
@@ -312,8 +409,7 @@ ApplyOutcome LiveState::ApplyCreateBattle(const Event& event) {
 ApplyOutcome LiveState::ApplyStartBattle(const Event& event) {
   const v1::StartBattle& start = event.start_battle();
   if (start.battle_id().empty()) return {};
-  Battle& battle = battles_[start.battle_id()];
-  battle.set_battle_id(start.battle_id());
+  Battle& battle = EmplaceBattle(EntityKey(event.sdk_app_id(), start.battle_id()));
   if (battle.state() == v1::BATTLE_STATE_ENDED ||
       (battle.state() == v1::BATTLE_STATE_STARTED &&
        event.event_time_ms() < battle.last_event_time_ms())) {
@@ -332,8 +428,7 @@ ApplyOutcome LiveState::ApplyStartBattle(const Event& event) {
 ApplyOutcome LiveState::ApplyEndBattle(const Event& event) {
   const v1::EndBattle& end = event.end_battle();
   if (end.battle_id().empty()) return {};
-  Battle& battle = battles_[end.battle_id()];
-  battle.set_battle_id(end.battle_id());
+  Battle& battle = EmplaceBattle(EntityKey(event.sdk_app_id(), end.battle_id()));
   if (battle.state() == v1::BATTLE_STATE_ENDED) return {.stale = true};
   battle.set_state(v1::BATTLE_STATE_ENDED);
   battle.set_op_type(end.op_type());

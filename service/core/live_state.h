@@ -6,8 +6,12 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "liveevents/v1/live_events.pb.h"
 
 namespace liveevents::service {
@@ -19,7 +23,11 @@ struct ApplyOutcome {
   bool stale = false;
 };
 
-// Rooms and battles, keyed by id. Not thread-safe: the owner serialises access.
+// Tencent's room and battle ids are unique only within one SdkAppid, so rooms and battles are
+// keyed by (sdk_app_id, id), ordered by app, then id.
+using EntityKey = std::pair<uint64_t, std::string>;
+
+// Rooms and battles, keyed by (sdk_app_id, id). Not thread-safe: the owner serialises access.
 //
 // Tencent delivers callbacks without order, so the rules are (design §4):
 //  - each entity keeps the EventTime of the newest fact applied; an older fact is stale;
@@ -33,12 +41,15 @@ class LiveState {
  public:
   ApplyOutcome Apply(const v1::Event& event);
 
-  const v1::Room* FindRoom(const std::string& room_id) const;
-  const v1::Battle* FindBattle(const std::string& battle_id) const;
-  const std::map<std::string, v1::Room>& rooms() const { return rooms_; }
-  const std::map<std::string, v1::Battle>& battles() const { return battles_; }
+  const v1::Room* FindRoom(uint64_t sdk_app_id, const std::string& room_id) const;
+  const v1::Battle* FindBattle(uint64_t sdk_app_id, const std::string& battle_id) const;
+  // The apps that have a room (a battle) with this id, ascending; a lookup, not a scan.
+  std::vector<uint64_t> AppsWithRoom(const std::string& room_id) const;
+  std::vector<uint64_t> AppsWithBattle(const std::string& battle_id) const;
+  const std::map<EntityKey, v1::Room>& rooms() const { return rooms_; }
+  const std::map<EntityKey, v1::Battle>& battles() const { return battles_; }
 
-  // The whole state as a v1::Snapshot (rooms and battles in id order), and back. Restore
+  // The whole state as a v1::Snapshot (rooms and battles in key order), and back. Restore
   // replaces the current state.
   v1::Snapshot ToSnapshot() const;
   void Restore(const v1::Snapshot& snapshot);
@@ -54,8 +65,17 @@ class LiveState {
   ApplyOutcome ApplyStartBattle(const v1::Event& event);
   ApplyOutcome ApplyEndBattle(const v1::Event& event);
 
-  std::map<std::string, v1::Room> rooms_;
-  std::map<std::string, v1::Battle> battles_;
+  // Every insertion and removal goes through these, so the by-id indexes stay exact.
+  v1::Room& EmplaceRoom(const EntityKey& key, bool* inserted = nullptr);
+  void EraseRoom(std::map<EntityKey, v1::Room>::iterator it);
+  v1::Battle& EmplaceBattle(const EntityKey& key, bool* inserted = nullptr);
+  void EraseBattle(std::map<EntityKey, v1::Battle>::iterator it);
+
+  std::map<EntityKey, v1::Room> rooms_;
+  std::map<EntityKey, v1::Battle> battles_;
+  // id -> the apps that have a room (battle) with that id, for queries that name no app.
+  absl::flat_hash_map<std::string, std::set<uint64_t>> room_apps_;
+  absl::flat_hash_map<std::string, std::set<uint64_t>> battle_apps_;
 };
 
 // The room id an event is about, or "" when it concerns no single room.

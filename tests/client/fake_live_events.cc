@@ -136,6 +136,7 @@ grpc::ServerUnaryReactor* FakeLiveEvents::GetRoom(grpc::CallbackServerContext* c
     return reactor;
   }
   response->set_room_id("r1");
+  response->set_sdk_app_id(request->sdk_app_id());  // Echoed, so tests see what was asked.
   response->set_status(v1::ROOM_STATUS_ACTIVE);
   response->set_online_count(3);
   reactor->Finish(grpc::Status::OK);

@@ -21,6 +21,7 @@ using ::testing::IsEmpty;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
+constexpr uint64_t kApp = 1400000001;
 constexpr char kRoom[] = "room-1";
 constexpr char kOwner[] = "144115216631667826";  // Bigger than a double holds exactly.
 
@@ -29,7 +30,7 @@ constexpr char kOwner[] = "144115216631667826";  // Bigger than a double holds e
 v1::Event Base(uint64_t revision, int64_t event_time_ms, const std::string& command) {
   v1::Event event;
   event.set_revision(revision);
-  event.set_sdk_app_id(1400000001);
+  event.set_sdk_app_id(kApp);
   event.set_command(command);
   event.set_event_time_ms(event_time_ms);
   event.set_received_time_ms(event_time_ms);
@@ -217,16 +218,18 @@ void ExpectStaleNoChange(LiveState& state, const v1::Event& event) {
   const auto battles_before = state.battles();
   EXPECT_TRUE(state.Apply(event).stale) << event.command();
   ASSERT_EQ(state.rooms().size(), rooms_before.size());
-  for (const auto& [id, room] : rooms_before) {
-    ASSERT_NE(state.FindRoom(id), nullptr) << id;
-    EXPECT_TRUE(MessageDifferencer::Equals(room, *state.FindRoom(id)))
-        << "room " << id << " changed by stale " << event.command() << ":\n"
-        << state.FindRoom(id)->DebugString();
+  for (const auto& [key, room] : rooms_before) {
+    const v1::Room* after = state.FindRoom(key.first, key.second);
+    ASSERT_NE(after, nullptr) << key.second;
+    EXPECT_TRUE(MessageDifferencer::Equals(room, *after))
+        << "room " << key.second << " changed by stale " << event.command() << ":\n"
+        << after->DebugString();
   }
   ASSERT_EQ(state.battles().size(), battles_before.size());
-  for (const auto& [id, battle] : battles_before) {
-    ASSERT_NE(state.FindBattle(id), nullptr) << id;
-    EXPECT_TRUE(MessageDifferencer::Equals(battle, *state.FindBattle(id))) << "battle " << id;
+  for (const auto& [key, battle] : battles_before) {
+    const v1::Battle* after = state.FindBattle(key.first, key.second);
+    ASSERT_NE(after, nullptr) << key.second;
+    EXPECT_TRUE(MessageDifferencer::Equals(battle, *after)) << "battle " << key.second;
   }
 }
 
@@ -237,7 +240,7 @@ TEST(LiveStateTest, CreateRoomMakesActiveRoomWithAllInfoFields) {
   const v1::RoomInfo info = FullInfo(kRoom, 1700000000);
   EXPECT_FALSE(state.Apply(CreateRoom(1, 1700000000500, info)).stale);
 
-  const v1::Room* room = state.FindRoom(kRoom);
+  const v1::Room* room = state.FindRoom(kApp, kRoom);
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->room_id(), kRoom);
   EXPECT_EQ(room->status(), v1::ROOM_STATUS_ACTIVE);
@@ -278,12 +281,12 @@ TEST(LiveStateTest, UpdateRoomInfoMergesOnlyPresentKeys) {
   v1::RoomInfo partial;
   partial.set_room_id(kRoom);
   partial.set_room_name("Renamed");
-  partial.set_view_count(0);            // Present with a zero value: must be applied.
-  partial.set_is_seat_enabled(false);   // Present and false: must be applied.
-  partial.mutable_category();           // Present but empty: clears the categories.
+  partial.set_view_count(0);           // Present with a zero value: must be applied.
+  partial.set_is_seat_enabled(false);  // Present and false: must be applied.
+  partial.mutable_category();          // Present but empty: clears the categories.
   EXPECT_FALSE(state.Apply(UpdateInfo(2, 2000, partial)).stale);
 
-  const v1::Room* room = state.FindRoom(kRoom);
+  const v1::Room* room = state.FindRoom(kApp, kRoom);
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->room_name(), "Renamed");
   EXPECT_EQ(room->view_count(), 0);
@@ -303,7 +306,7 @@ TEST(LiveStateTest, UpdateRoomInfoWithoutCategoryKeepsCategories) {
   LiveState state;
   state.Apply(CreateRoom(1, 1000));
   state.Apply(UpdateName(2, 2000, "x"));
-  EXPECT_THAT(state.FindRoom(kRoom)->category(), ElementsAre(3, 7));
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->category(), ElementsAre(3, 7));
 }
 
 TEST(LiveStateTest, DestroyRoomKeepsTombstoneWithStatistic) {
@@ -312,7 +315,7 @@ TEST(LiveStateTest, DestroyRoomKeepsTombstoneWithStatistic) {
   state.Apply(Members(2, 1500, "Online", {"u1", "u2"}));
   EXPECT_FALSE(state.Apply(DestroyRoom(3, 5000)).stale);
 
-  const v1::Room* room = state.FindRoom(kRoom);
+  const v1::Room* room = state.FindRoom(kApp, kRoom);
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->status(), v1::ROOM_STATUS_DESTROYED);
   EXPECT_EQ(room->destroyed_time_ms(), 5000);
@@ -333,7 +336,7 @@ TEST(LiveStateTest, DestroyRoomTakesRoomIdFromRoomInfoWhenTopLevelIdMissing) {
   v1::Event destroy = DestroyRoom(2, 2000, "");
   destroy.mutable_destroy_room()->mutable_room_info()->set_room_id(kRoom);
   EXPECT_FALSE(state.Apply(destroy).stale);
-  EXPECT_EQ(state.FindRoom(kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
 }
 
 TEST(LiveStateTest, FactsAfterDestroyAreStaleAndChangeNothing) {
@@ -359,7 +362,7 @@ TEST(LiveStateTest, FactsAfterDestroyAreStaleAndChangeNothing) {
     state.Apply(CreateRoom(1, 1000));
     state.Apply(DestroyRoom(2, 5000));
     ExpectStaleNoChange(state, c.event);
-    EXPECT_EQ(state.FindRoom(kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
+    EXPECT_EQ(state.FindRoom(kApp, kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
   }
 }
 
@@ -376,7 +379,7 @@ TEST(LiveStateTest, CreateRoomNewerThanDestroyReusesIdAsFreshRoom) {
   info.set_create_time(2000001);  // Seconds: *1000 is newer than destroyed_time_ms 2000000.
   EXPECT_FALSE(state.Apply(CreateRoom(5, 2000001000, info)).stale);
 
-  const v1::Room* room = state.FindRoom(kRoom);
+  const v1::Room* room = state.FindRoom(kApp, kRoom);
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->status(), v1::ROOM_STATUS_ACTIVE);
   EXPECT_EQ(room->room_name(), "Second life");
@@ -407,7 +410,7 @@ TEST(LiveStateTest, CreateRoomOlderThanDestroyIsStale) {
     v1::RoomInfo info = FullInfo(kRoom, c.create_time_s);
     if (!c.with_create_time) info.clear_create_time();
     ExpectStaleNoChange(state, CreateRoom(2, c.event_time_ms, info));
-    EXPECT_EQ(state.FindRoom(kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
+    EXPECT_EQ(state.FindRoom(kApp, kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
   }
 }
 
@@ -418,20 +421,20 @@ TEST(LiveStateTest, OlderUpdateRoomInfoIsStaleAndChangesNothing) {
   state.Apply(CreateRoom(1, 1000));
   state.Apply(UpdateName(2, 3000, "newest"));
   ExpectStaleNoChange(state, UpdateName(3, 2000, "older"));
-  EXPECT_EQ(state.FindRoom(kRoom)->room_name(), "newest");
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->room_name(), "newest");
 }
 
 TEST(LiveStateTest, CreateRoomOlderThanInfoFactIsStale) {
   LiveState state;
   state.Apply(UpdateName(1, 3000, "from update"));
   ExpectStaleNoChange(state, CreateRoom(2, 1000));
-  EXPECT_EQ(state.FindRoom(kRoom)->room_name(), "from update");
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->room_name(), "from update");
 }
 
 TEST(LiveStateTest, FactForUnknownRoomCreatesActiveRoom) {
   LiveState state;
   EXPECT_FALSE(state.Apply(UpdateName(7, 3000, "orphan", "lost-create")).stale);
-  const v1::Room* room = state.FindRoom("lost-create");
+  const v1::Room* room = state.FindRoom(kApp, "lost-create");
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->status(), v1::ROOM_STATUS_ACTIVE);
   EXPECT_EQ(room->room_name(), "orphan");
@@ -442,9 +445,9 @@ TEST(LiveStateTest, FactForUnknownRoomCreatesActiveRoom) {
 TEST(LiveStateTest, LateCreateRoomAfterMemberFactKeepsMembers) {
   LiveState state;
   state.Apply(Members(1, 2000, "Online", {"u1"}));
-  EXPECT_FALSE(state.Apply(CreateRoom(2, 2500)).stale);  // Newer than any info fact so far.
-  EXPECT_EQ(state.FindRoom(kRoom)->online_count(), 1);    // The create keeps earlier members.
-  EXPECT_EQ(state.FindRoom(kRoom)->owner_account(), kOwner);
+  EXPECT_FALSE(state.Apply(CreateRoom(2, 2500)).stale);       // Newer than any info fact so far.
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->online_count(), 1);  // The create keeps earlier members.
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->owner_account(), kOwner);
 }
 
 TEST(LiveStateTest, EventsWithoutStateChangeNothing) {
@@ -465,9 +468,12 @@ TEST(LiveStateTest, EveryArrivalOrderOfCreateStartEndGivesTheSameBattle) {
   enum Kind { kCreate, kStart, kEnd };
   auto make = [](Kind kind, uint64_t rev) {
     switch (kind) {
-      case kCreate: return CreateBattle(rev, 1000);
-      case kStart: return StartBattle(rev, 2000);
-      case kEnd: return EndBattle(rev, 3000, 0);
+      case kCreate:
+        return CreateBattle(rev, 1000);
+      case kStart:
+        return StartBattle(rev, 2000);
+      case kEnd:
+        return EndBattle(rev, 3000, 0);
     }
     return v1::Event();
   };
@@ -480,7 +486,7 @@ TEST(LiveStateTest, EveryArrivalOrderOfCreateStartEndGivesTheSameBattle) {
     LiveState state;
     uint64_t rev = 1;
     for (Kind kind : order) state.Apply(make(kind, rev++));
-    const v1::Battle* found = state.FindBattle(kBattle);
+    const v1::Battle* found = state.FindBattle(kApp, kBattle);
     ASSERT_NE(found, nullptr);
     v1::Battle battle = *found;
     EXPECT_NE(battle.last_revision(), 0u);
@@ -527,7 +533,7 @@ TEST(LiveStateTest, EndReasonFollowsOpType) {
     state.Apply(CreateBattle(1, 1000));
     state.Apply(StartBattle(2, 2000));
     EXPECT_FALSE(state.Apply(EndBattle(3, 3000, c.op_type)).stale);
-    const v1::Battle* battle = state.FindBattle(kBattle);
+    const v1::Battle* battle = state.FindBattle(kApp, kBattle);
     ASSERT_NE(battle, nullptr);
     EXPECT_EQ(battle->state(), v1::BATTLE_STATE_ENDED);
     EXPECT_EQ(battle->op_type(), c.op_type);
@@ -540,14 +546,14 @@ TEST(LiveStateTest, EndWithoutOpTypeLeavesReasonUnspecified) {
   v1::Event end = EndBattle(1, 3000, 0);
   end.mutable_end_battle()->clear_op_type();
   EXPECT_FALSE(state.Apply(end).stale);
-  EXPECT_EQ(state.FindBattle(kBattle)->end_reason(), v1::BATTLE_END_REASON_UNSPECIFIED);
+  EXPECT_EQ(state.FindBattle(kApp, kBattle)->end_reason(), v1::BATTLE_END_REASON_UNSPECIFIED);
 }
 
 TEST(LiveStateTest, EndWithoutStartIsValid) {
   LiveState state;
   EXPECT_FALSE(state.Apply(CreateBattle(1, 1000)).stale);
   EXPECT_FALSE(state.Apply(EndBattle(2, 3000, 2)).stale);
-  const v1::Battle* battle = state.FindBattle(kBattle);
+  const v1::Battle* battle = state.FindBattle(kApp, kBattle);
   ASSERT_NE(battle, nullptr);
   EXPECT_EQ(battle->state(), v1::BATTLE_STATE_ENDED);
   EXPECT_EQ(battle->end_reason(), v1::BATTLE_END_REASON_NEVER_STARTED);
@@ -560,21 +566,21 @@ TEST(LiveStateTest, StartAfterEndIsStaleAndChangesNothing) {
   state.Apply(CreateBattle(1, 1000));
   state.Apply(EndBattle(2, 3000, 1));
   ExpectStaleNoChange(state, StartBattle(3, 2000));
-  EXPECT_EQ(state.FindBattle(kBattle)->state(), v1::BATTLE_STATE_ENDED);
+  EXPECT_EQ(state.FindBattle(kApp, kBattle)->state(), v1::BATTLE_STATE_ENDED);
 }
 
 TEST(LiveStateTest, SecondEndIsStale) {
   LiveState state;
   state.Apply(EndBattle(1, 3000, 0));
   ExpectStaleNoChange(state, EndBattle(2, 4000, 1));
-  EXPECT_EQ(state.FindBattle(kBattle)->end_reason(), v1::BATTLE_END_REASON_TIME_UP);
+  EXPECT_EQ(state.FindBattle(kApp, kBattle)->end_reason(), v1::BATTLE_END_REASON_TIME_UP);
 }
 
 TEST(LiveStateTest, CreateAfterStartIsStaleButFillsCreateOnlyFields) {
   LiveState state;
   EXPECT_FALSE(state.Apply(StartBattle(1, 2000)).stale);
   EXPECT_TRUE(state.Apply(CreateBattle(2, 1000)).stale);
-  const v1::Battle* battle = state.FindBattle(kBattle);
+  const v1::Battle* battle = state.FindBattle(kApp, kBattle);
   ASSERT_NE(battle, nullptr);
   EXPECT_EQ(battle->state(), v1::BATTLE_STATE_STARTED);
   EXPECT_EQ(battle->operator_account(), "op-7");
@@ -588,7 +594,7 @@ TEST(LiveStateTest, CreateAfterStartIsStaleButFillsCreateOnlyFields) {
 TEST(LiveStateTest, CreateBattleAloneIsCreatedWithRooms) {
   LiveState state;
   EXPECT_FALSE(state.Apply(CreateBattle(1, 1000)).stale);
-  const v1::Battle* battle = state.FindBattle(kBattle);
+  const v1::Battle* battle = state.FindBattle(kApp, kBattle);
   ASSERT_NE(battle, nullptr);
   EXPECT_EQ(battle->state(), v1::BATTLE_STATE_CREATED);
   EXPECT_EQ(battle->from_room().room_id(), "room-a");
@@ -616,7 +622,7 @@ TEST(LiveStateTest, OnlineMembersAreASetWithNonNegativeCount) {
   const std::vector<Step> steps = {
       {"Offline", {"never-online"}, {}},  // Offline for someone never online: still 0.
       {"Online", {"u1", "u2"}, {"u1", "u2"}},
-      {"Online", {"u1"}, {"u1", "u2"}},  // Duplicate not double-counted.
+      {"Online", {"u1"}, {"u1", "u2"}},              // Duplicate not double-counted.
       {"Online", {"u3", "u3"}, {"u1", "u2", "u3"}},  // Duplicate within one event.
       {"Offline", {"u2"}, {"u1", "u3"}},
       {"Offline", {"u2"}, {"u1", "u3"}},  // Twice offline.
@@ -629,10 +635,9 @@ TEST(LiveStateTest, OnlineMembersAreASetWithNonNegativeCount) {
   for (const Step& step : steps) {
     SCOPED_TRACE(::testing::Message() << "step at revision " << rev);
     EXPECT_FALSE(state.Apply(Members(rev, 1000 + rev, step.type, step.accounts)).stale);
-    const v1::Room* room = state.FindRoom(kRoom);
+    const v1::Room* room = state.FindRoom(kApp, kRoom);
     ASSERT_NE(room, nullptr);
-    std::vector<std::string> members(room->online_members().begin(),
-                                     room->online_members().end());
+    std::vector<std::string> members(room->online_members().begin(), room->online_members().end());
     std::sort(members.begin(), members.end());
     EXPECT_EQ(members, step.want_members);
     EXPECT_EQ(room->online_count(), static_cast<int64_t>(step.want_members.size()));
@@ -649,8 +654,8 @@ TEST(LiveStateTest, OlderOnlineAfterNewerOfflineIsStale) {
   state.Apply(Members(2, 1500, "Online", {"u1"}));
   state.Apply(Members(3, 3000, "Offline", {"u1"}));
   EXPECT_TRUE(state.Apply(Members(4, 2000, "Online", {"u1"})).stale);
-  EXPECT_THAT(state.FindRoom(kRoom)->online_members(), IsEmpty());
-  EXPECT_EQ(state.FindRoom(kRoom)->online_count(), 0);
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->online_members(), IsEmpty());
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->online_count(), 0);
 }
 
 // --- Seats ---
@@ -660,7 +665,7 @@ TEST(LiveStateTest, SeatSnapshotReplacesList) {
   state.Apply(CreateRoom(1, 1000));
   EXPECT_FALSE(state.Apply(Seats(2, 2000, {"u1", "u2", ""})).stale);
   EXPECT_FALSE(state.Apply(Seats(3, 3000, {"u9"})).stale);
-  const v1::Room* room = state.FindRoom(kRoom);
+  const v1::Room* room = state.FindRoom(kApp, kRoom);
   ASSERT_EQ(room->seats_size(), 1);
   EXPECT_EQ(room->seats(0).member_account(), "u9");
   EXPECT_EQ(room->seats_event_time_ms(), 3000);
@@ -671,8 +676,8 @@ TEST(LiveStateTest, OlderSeatSnapshotIsStaleAndChangesNothing) {
   state.Apply(CreateRoom(1, 1000));
   state.Apply(Seats(2, 3000, {"new"}));
   ExpectStaleNoChange(state, Seats(3, 2000, {"old", "older"}));
-  ASSERT_EQ(state.FindRoom(kRoom)->seats_size(), 1);
-  EXPECT_EQ(state.FindRoom(kRoom)->seats(0).member_account(), "new");
+  ASSERT_EQ(state.FindRoom(kApp, kRoom)->seats_size(), 1);
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->seats(0).member_account(), "new");
 }
 
 // --- Metadata, owner, admins ---
@@ -682,11 +687,11 @@ TEST(LiveStateTest, SetAndDelMetadata) {
   state.Apply(CreateRoom(1, 1000));
   EXPECT_FALSE(state.Apply(SetMetadata(2, 2000, {{"a", "1"}, {"b", "2"}})).stale);
   EXPECT_FALSE(state.Apply(SetMetadata(3, 3000, {{"a", "3"}})).stale);
-  EXPECT_THAT(state.FindRoom(kRoom)->metadata(),
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->metadata(),
               UnorderedElementsAre(Pair("a", "3"), Pair("b", "2")));
   EXPECT_FALSE(state.Apply(DelMetadata(4, 4000, {"a", "missing"})).stale);
-  EXPECT_THAT(state.FindRoom(kRoom)->metadata(), UnorderedElementsAre(Pair("b", "2")));
-  EXPECT_EQ(state.FindRoom(kRoom)->last_revision(), 4u);
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->metadata(), UnorderedElementsAre(Pair("b", "2")));
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->last_revision(), 4u);
 }
 
 // Each metadata key keeps the EventTime of its newest write: an older write that arrives late
@@ -696,14 +701,14 @@ TEST(LiveStateTest, OlderSetMetadataIsStale) {
   state.Apply(CreateRoom(1, 1000));
   state.Apply(SetMetadata(2, 3000, {{"k", "new"}}));
   EXPECT_TRUE(state.Apply(SetMetadata(3, 2000, {{"k", "old"}})).stale);
-  EXPECT_THAT(state.FindRoom(kRoom)->metadata(), UnorderedElementsAre(Pair("k", "new")));
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->metadata(), UnorderedElementsAre(Pair("k", "new")));
 }
 
 TEST(LiveStateTest, ChangeOwnerSetsOwner) {
   LiveState state;
   state.Apply(CreateRoom(1, 1000));
   EXPECT_FALSE(state.Apply(ChangeOwner(2, 2000, kOwner, "144115216631667827")).stale);
-  EXPECT_EQ(state.FindRoom(kRoom)->owner_account(), "144115216631667827");
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->owner_account(), "144115216631667827");
 }
 
 TEST(LiveStateTest, OlderChangeOwnerIsStale) {
@@ -711,7 +716,7 @@ TEST(LiveStateTest, OlderChangeOwnerIsStale) {
   state.Apply(CreateRoom(1, 1000));
   state.Apply(ChangeOwner(2, 3000, kOwner, "newest"));
   ExpectStaleNoChange(state, ChangeOwner(3, 2000, kOwner, "older"));
-  EXPECT_EQ(state.FindRoom(kRoom)->owner_account(), "newest");
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->owner_account(), "newest");
 }
 
 TEST(LiveStateTest, ModifyAdminAddsAndDeletes) {
@@ -719,9 +724,9 @@ TEST(LiveStateTest, ModifyAdminAddsAndDeletes) {
   state.Apply(CreateRoom(1, 1000));
   state.Apply(ModifyAdmin(2, 2000, "add", {"a1", "a2"}));
   state.Apply(ModifyAdmin(3, 3000, "add", {"a2", "a3"}));  // a2 not duplicated.
-  EXPECT_THAT(state.FindRoom(kRoom)->admin_accounts(), ElementsAre("a1", "a2", "a3"));
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->admin_accounts(), ElementsAre("a1", "a2", "a3"));
   state.Apply(ModifyAdmin(4, 4000, "delete", {"a1", "nobody"}));
-  EXPECT_THAT(state.FindRoom(kRoom)->admin_accounts(), ElementsAre("a2", "a3"));
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->admin_accounts(), ElementsAre("a2", "a3"));
 }
 
 // --- Retention ---
@@ -741,13 +746,13 @@ TEST(LiveStateTest, ForgetFinishedBeforeDropsOnlyOldFinishedEntities) {
 
   state.ForgetFinishedBefore(5000);
 
-  EXPECT_EQ(state.FindRoom("old-destroyed"), nullptr);
-  EXPECT_NE(state.FindRoom("old-active"), nullptr);
-  EXPECT_NE(state.FindRoom("new-destroyed"), nullptr);
-  EXPECT_EQ(state.FindBattle("old-ended"), nullptr);
-  EXPECT_NE(state.FindBattle("old-started"), nullptr);
-  EXPECT_NE(state.FindBattle("old-created"), nullptr);
-  EXPECT_NE(state.FindBattle("new-ended"), nullptr);
+  EXPECT_EQ(state.FindRoom(kApp, "old-destroyed"), nullptr);
+  EXPECT_NE(state.FindRoom(kApp, "old-active"), nullptr);
+  EXPECT_NE(state.FindRoom(kApp, "new-destroyed"), nullptr);
+  EXPECT_EQ(state.FindBattle(kApp, "old-ended"), nullptr);
+  EXPECT_NE(state.FindBattle(kApp, "old-started"), nullptr);
+  EXPECT_NE(state.FindBattle(kApp, "old-created"), nullptr);
+  EXPECT_NE(state.FindBattle(kApp, "new-ended"), nullptr);
   EXPECT_EQ(state.rooms().size(), 2u);
   EXPECT_EQ(state.battles().size(), 3u);
 }
@@ -761,11 +766,64 @@ TEST(LiveStateTest, ForgetFinishedBeforeJudgesByReceiveTimeNotEventTime) {
   end.set_received_time_ms(9000);
   state.Apply(end);
   state.ForgetFinishedBefore(5000);
-  EXPECT_NE(state.FindRoom("late-destroy"), nullptr);
-  EXPECT_NE(state.FindBattle("late-end"), nullptr);
+  EXPECT_NE(state.FindRoom(kApp, "late-destroy"), nullptr);
+  EXPECT_NE(state.FindBattle(kApp, "late-end"), nullptr);
   state.ForgetFinishedBefore(9001);
-  EXPECT_EQ(state.FindRoom("late-destroy"), nullptr);
-  EXPECT_EQ(state.FindBattle("late-end"), nullptr);
+  EXPECT_EQ(state.FindRoom(kApp, "late-destroy"), nullptr);
+  EXPECT_EQ(state.FindBattle(kApp, "late-end"), nullptr);
+}
+
+// --- Apps ---
+
+v1::Event InApp(uint64_t sdk_app_id, v1::Event event) {
+  event.set_sdk_app_id(sdk_app_id);
+  return event;
+}
+
+TEST(LiveStateTest, SameRoomIdInTwoAppsIsTwoRooms) {
+  constexpr uint64_t kOtherApp = 1400000002;
+  LiveState state;
+  v1::RoomInfo other = FullInfo(kRoom, 1);
+  other.set_owner_account("other-owner");
+  state.Apply(CreateRoom(1, 1000));
+  state.Apply(InApp(kOtherApp, CreateRoom(2, 1000, other)));
+  state.Apply(InApp(kOtherApp, DestroyRoom(3, 2000)));
+
+  ASSERT_EQ(state.rooms().size(), 2u);
+  const v1::Room* mine = state.FindRoom(kApp, kRoom);
+  const v1::Room* theirs = state.FindRoom(kOtherApp, kRoom);
+  ASSERT_NE(mine, nullptr);
+  ASSERT_NE(theirs, nullptr);
+  EXPECT_EQ(mine->sdk_app_id(), kApp);
+  EXPECT_EQ(mine->owner_account(), kOwner);
+  EXPECT_EQ(mine->status(), v1::ROOM_STATUS_ACTIVE);
+  EXPECT_EQ(theirs->sdk_app_id(), kOtherApp);
+  EXPECT_EQ(theirs->owner_account(), "other-owner");
+  EXPECT_EQ(theirs->status(), v1::ROOM_STATUS_DESTROYED);
+  EXPECT_THAT(state.AppsWithRoom(kRoom), ElementsAre(kApp, kOtherApp));
+  EXPECT_THAT(state.AppsWithRoom("nowhere"), IsEmpty());
+}
+
+TEST(LiveStateTest, SameBattleIdInTwoAppsIsTwoBattles) {
+  constexpr uint64_t kOtherApp = 7;
+  LiveState state;
+  state.Apply(StartBattle(1, 2000));
+  state.Apply(InApp(kOtherApp, EndBattle(2, 3000, 0)));
+  ASSERT_EQ(state.battles().size(), 2u);
+  EXPECT_EQ(state.FindBattle(kApp, kBattle)->state(), v1::BATTLE_STATE_STARTED);
+  EXPECT_EQ(state.FindBattle(kOtherApp, kBattle)->state(), v1::BATTLE_STATE_ENDED);
+  EXPECT_EQ(state.FindBattle(kOtherApp, kBattle)->sdk_app_id(), kOtherApp);
+  EXPECT_THAT(state.AppsWithBattle(kBattle), ElementsAre(kOtherApp, kApp));
+}
+
+TEST(LiveStateTest, AppIndexForgetsWhatRetentionDrops) {
+  LiveState state;
+  state.Apply(DestroyRoom(1, 1000));
+  state.Apply(InApp(2, DestroyRoom(2, 9000)));
+  state.Apply(EndBattle(3, 1000, 0));
+  state.ForgetFinishedBefore(5000);
+  EXPECT_THAT(state.AppsWithRoom(kRoom), ElementsAre(2u));
+  EXPECT_THAT(state.AppsWithBattle(kBattle), IsEmpty());
 }
 
 // --- Snapshot and restore ---
@@ -793,7 +851,7 @@ TEST(LiveStateTest, RestoreOfSnapshotReproducesStateExactly) {
   LiveState restored;
   restored.Apply(CreateRoom(1, 1000, "to-be-replaced"));
   restored.Restore(snapshot);
-  EXPECT_EQ(restored.FindRoom("to-be-replaced"), nullptr) << "Restore replaces";
+  EXPECT_EQ(restored.FindRoom(kApp, "to-be-replaced"), nullptr) << "Restore replaces";
   EXPECT_TRUE(MessageDifferencer::Equals(restored.ToSnapshot(), snapshot));
 
   // Folding on from the restored state equals folding on from the original.

@@ -1,7 +1,9 @@
 // Tests for the List calls' page tokens and page-size clamping (service/page_token.h).
 #include "service/page_token.h"
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -10,10 +12,13 @@ namespace liveevents::service {
 namespace {
 
 TEST(PageTokenTest, RoundTripsAnyKey) {
-  const std::vector<std::string> keys = {
-      "", "room-1", "144115216631667826", std::string("a\0b", 3), std::string("\xff\x00\x80", 3),
-      "ünïcödé",
-      std::string(1000, 'z')};
+  const std::vector<std::string> keys = {"",
+                                         "room-1",
+                                         "144115216631667826",
+                                         std::string("a\0b", 3),
+                                         std::string("\xff\x00\x80", 3),
+                                         "ünïcödé",
+                                         std::string(1000, 'z')};
   for (const std::string& key : keys) {
     const std::string token = EncodePageToken(key);
     EXPECT_EQ(token.find_first_not_of("0123456789abcdef"), std::string::npos) << token;
@@ -31,17 +36,39 @@ TEST(PageTokenTest, EmptyTokenIsFirstPage) {
 
 TEST(PageTokenTest, RejectsTokensThisServerNeverIssued) {
   const std::vector<std::string> tokens = {
-      "a",        // Odd length.
-      "abc",      // Odd length.
-      "zz",       // Not hex.
-      "AB",       // Upper case: never issued.
-      "room-1",   // A raw key instead of a token.
-      "00 11",    // Space.
+      "a",       // Odd length.
+      "abc",     // Odd length.
+      "zz",      // Not hex.
+      "AB",      // Upper case: never issued.
+      "room-1",  // A raw key instead of a token.
+      "00 11",   // Space.
       std::string("0\0", 2),
   };
   for (const std::string& token : tokens) {
     absl::StatusOr<std::string> decoded = DecodePageToken(token);
     EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument) << token;
+  }
+}
+
+TEST(PageTokenTest, AppKeyTokensRoundTripIdsWithAnyByte) {
+  const std::vector<std::pair<uint64_t, std::string>> keys = {
+      {1400000001, "room-1"}, {0, ""}, {UINT64_MAX, "a/b/c"}, {7, std::string("x\0/y", 4)}};
+  for (const auto& key : keys) {
+    auto decoded = DecodeAppKeyPageToken(EncodeAppKeyPageToken(key.first, key.second));
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    ASSERT_TRUE(decoded->has_value());
+    EXPECT_EQ(**decoded, key);
+  }
+  auto first = DecodeAppKeyPageToken("");
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->has_value());
+}
+
+TEST(PageTokenTest, AppKeyTokenRejectsKeysWithoutAnApp) {
+  for (const std::string key : {"room-1", "/room-1", "x1/room-1", "-1/room"}) {
+    EXPECT_EQ(DecodeAppKeyPageToken(EncodePageToken(key)).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << key;
   }
 }
 
@@ -51,7 +78,7 @@ TEST(PageTokenTest, ClampPageSizeDefaultsAndClamps) {
     int want;
   };
   const std::vector<Case> cases = {
-      {0, 100}, {-1, 100}, {-1000000, 100}, {1, 1}, {99, 99}, {100, 100},
+      {0, 100},     {-1, 100},    {-1000000, 100},    {1, 1}, {99, 99}, {100, 100},
       {1000, 1000}, {1001, 1000}, {2147483647, 1000},
   };
   for (const Case& c : cases) {
