@@ -64,7 +64,9 @@ absl::Status Journal::Recover() {
 }
 
 void Journal::Publish(v1::Event event, PublishDone done) {
-  if (event.dedup_key().empty()) event.set_dedup_key(ComputeDedupKey(event));
+  // Always computed here, never taken from the publisher: a key the client chose could make a
+  // real event look like a duplicate of another and silently drop it.
+  event.set_dedup_key(ComputeDedupKey(event));
   absl::MutexLock lock(&mu_);
   if (!accepting_) {
     done(absl::UnavailableError("the journal is not accepting events (starting or stopping)"));
@@ -135,8 +137,7 @@ void Journal::WriterLoop() {
     bool maintain = false;
     {
       absl::MutexLock lock(&mu_);
-      mu_.AwaitWithDeadline(absl::Condition(this, &Journal::HasWorkOrStopping),
-                            next_maintenance_);
+      mu_.AwaitWithDeadline(absl::Condition(this, &Journal::HasWorkOrStopping), next_maintenance_);
       // Everything that queued while the previous batch was being written goes in one
       // transaction: this is the group commit.
       const size_t take = std::min(queue_.size(), kMaxBatch);
@@ -218,8 +219,8 @@ void Journal::SaveSnapshotIfCommitted(bool force) {
     const bool due = applied_ >= snapshot_revision_ + options_.snapshot_every;
     if (!(force || due) || applied_ <= snapshot_revision_ || !broken_.ok()) return;
     // The state may be a few events ahead of the store; the snapshot waits for them.
-    unsaved_ = StoredSnapshot{.revision = applied_,
-                              .state = state_.ToSnapshot().SerializeAsString()};
+    unsaved_ =
+        StoredSnapshot{.revision = applied_, .state = state_.ToSnapshot().SerializeAsString()};
   }
   {
     absl::MutexLock lock(&mu_);
@@ -242,8 +243,8 @@ void Journal::Compact() {
   // Keep the newest retain_events, everything younger than retain_for, and everything the
   // saved snapshot does not cover yet.
   uint64_t first_kept = head >= options_.retain_events ? head - options_.retain_events + 1 : 1;
-  absl::StatusOr<uint64_t> young = store_.FirstRevisionReceivedSince(
-      absl::ToUnixMillis(absl::Now() - options_.retain_for));
+  absl::StatusOr<uint64_t> young =
+      store_.FirstRevisionReceivedSince(absl::ToUnixMillis(absl::Now() - options_.retain_for));
   if (!young.ok()) return;  // Retention waits for the next round.
   if (*young != 0) first_kept = std::min(first_kept, *young);
   first_kept = std::min({first_kept, snapshot_revision_ + 1, head});

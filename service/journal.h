@@ -61,7 +61,8 @@ class Journal {
   // Call once, before Publish.
   absl::Status Recover();
 
-  // Journals `event` (its dedup_key is computed when empty) and calls `done` once it is durable,
+  // Journals `event` (its dedup_key is always computed here; one the publisher set is ignored)
+  // and calls `done` once it is durable,
   // or with the original revision when its key was journaled before. `done` runs on the writer
   // thread or inline; it must not block. Thread-safe.
   void Publish(v1::Event event, PublishDone done);
@@ -119,8 +120,8 @@ class Journal {
   std::thread writer_;
 
   // Writer thread only.
-  uint64_t snapshot_revision_ = 0;            // Last snapshot saved to the store.
-  std::optional<StoredSnapshot> unsaved_;     // Taken, waiting for its revision to commit.
+  uint64_t snapshot_revision_ = 0;         // Last snapshot saved to the store.
+  std::optional<StoredSnapshot> unsaved_;  // Taken, waiting for its revision to commit.
   absl::Time next_maintenance_;
 };
 

@@ -36,6 +36,28 @@ TEST_F(LiveEventsServiceTest, PublishAssignsDenseRevisionsAndAnswersDuplicates) 
   EXPECT_EQ(response.events(0).dedup_key().size(), 64u);
 }
 
+TEST_F(LiveEventsServiceTest, PublishIgnoresADedupKeySentByThePublisher) {
+  const v1::PublishResponse a = Publish(MakeCreateRoom("room-a"));
+  v1::Event b = MakeCreateRoom("room-b");  // A different body...
+  v1::ListEventsResponse listed;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListEvents(&context, v1::ListEventsRequest(), &listed).ok());
+  }
+  ASSERT_EQ(listed.events_size(), 1);
+  b.set_dedup_key(listed.events(0).dedup_key());  // ...claiming to be A's retry.
+
+  const v1::PublishResponse published = Publish(b);
+  EXPECT_FALSE(published.duplicate());
+  EXPECT_EQ(published.revision(), a.revision() + 1);
+
+  v1::GetRoomRequest request;
+  request.set_room_id("room-b");
+  v1::Room room;
+  grpc::ClientContext context;
+  EXPECT_TRUE(stub_->GetRoom(&context, request, &room).ok());
+}
+
 TEST_F(LiveEventsServiceTest, PublishRejectsAnEventWithoutCommand) {
   v1::PublishRequest request;
   v1::PublishResponse response;
