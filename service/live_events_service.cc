@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "service/core/event_keys.h"
 #include "service/page_token.h"
 #include "service/status_convert.h"
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/core/event_filter.h"
+#include "service/core/event_keys.h"
 #include "service/core/live_state.h"
 #include "service/status_convert.h"
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "service/core/event_keys.h"
+
 namespace liveevents::service {
 namespace {
 
@@ -146,44 +148,6 @@ bool DelMetadata(const v1::DelMetadata& change, int64_t time, Room& room) {
 }
 
 }  // namespace
-
-std::string RoomIdOf(const Event& event) {
-  switch (event.payload_case()) {
-    case Event::kCreateRoom:
-      return event.create_room().room_info().room_id();
-    case Event::kDestroyRoom:
-      return event.destroy_room().room_id().empty() ? event.destroy_room().room_info().room_id()
-                                                    : event.destroy_room().room_id();
-    case Event::kUpdateRoomInfo:
-      return event.update_room_info().room_info().room_id();
-    case Event::kSetMetadata:
-      return event.set_metadata().room_id();
-    case Event::kDelMetadata:
-      return event.del_metadata().room_id();
-    case Event::kMemberStateChanged:
-      return event.member_state_changed().room_id();
-    case Event::kChangeOwner:
-      return event.change_owner().room_id();
-    case Event::kModifyAdmin:
-      return event.modify_admin().room_id();
-    case Event::kSeatInfoChanged:
-      return event.seat_info_changed().room_id();
-    case Event::kBeforeSendGift:
-      return event.before_send_gift().room_id();
-    case Event::kBeforeSendMsg:
-      return event.before_send_msg().group_id();
-    case Event::kAfterSendMsg:
-      return event.after_send_msg().group_id();
-    default:
-      return "";
-  }
-}
-
-bool BattleInvolvesRoom(const Battle& battle, const std::string& room_id) {
-  if (battle.from_room().room_id() == room_id) return true;
-  return std::any_of(battle.to_rooms().begin(), battle.to_rooms().end(),
-                     [&](const v1::BattleRoom& room) { return room.room_id() == room_id; });
-}
 
 ApplyOutcome LiveState::Apply(const Event& event) {
   switch (event.payload_case()) {

@@ -78,12 +78,6 @@ class LiveState {
   absl::flat_hash_map<std::string, std::set<uint64_t>> battle_apps_;
 };
 
-// The room id an event is about, or "" when it concerns no single room.
-std::string RoomIdOf(const v1::Event& event);
-
-// True when `room_id` is the battle's caller or one of its callees.
-bool BattleInvolvesRoom(const v1::Battle& battle, const std::string& room_id);
-
 }  // namespace liveevents::service
 
 #endif  // LIVEEVENTS_SERVICE_CORE_LIVE_STATE_H_

@@ -864,17 +864,5 @@ TEST(LiveStateTest, RestoreOfSnapshotReproducesStateExactly) {
   EXPECT_TRUE(MessageDifferencer::Equals(original.ToSnapshot(), restored.ToSnapshot()));
 }
 
-// --- RoomIdOf ---
-
-TEST(LiveStateTest, RoomIdOfNamesTheRoomOrNothing) {
-  v1::Event msg = Base(1, 1000, "Group.CallbackAfterSendMsg");
-  msg.mutable_after_send_msg()->set_group_id("group-room");
-  EXPECT_EQ(RoomIdOf(msg), "group-room");
-  EXPECT_EQ(RoomIdOf(CreateRoom(1, 1000, "r")), "r");
-  EXPECT_EQ(RoomIdOf(Members(1, 1000, "Online", {}, "m")), "m");
-  EXPECT_EQ(RoomIdOf(CreateBattle(1, 1000)), "");
-  EXPECT_EQ(RoomIdOf(v1::Event()), "");
-}
-
 }  // namespace
 }  // namespace liveevents::service
