@@ -28,7 +28,8 @@ ABSL_FLAG(std::vector<std::string>, room, {},
           "tail: room ids (comma-separated); battles: one room");
 ABSL_FLAG(std::vector<std::string>, battle, {}, "tail: battle ids (comma-separated)");
 ABSL_FLAG(std::vector<std::string>, app, {},
-          "tail: SdkAppids (comma-separated); post, room, rooms, battle, battles: one SdkAppid "
+          "tail: SdkAppids (comma-separated); post, room, rooms, members, battle, battles: one "
+          "SdkAppid "
           "(queries: default any app)");
 ABSL_FLAG(std::string, status, "", "rooms: active or destroyed (default: any)");
 ABSL_FLAG(std::string, state, "", "battles: created, started or ended (default: any)");
@@ -50,6 +51,7 @@ constexpr char kUsage[] = R"(livectl: query and follow a live-events service.
                [--app N,..] [--progress] [--count N]
   livectl room ID [--app N]
   livectl rooms [--status active|destroyed] [--app N]
+  livectl members ROOM [--app N]
   livectl battle ID [--app N]
   livectl battles [--state created|started|ended] [--room R] [--app N]
   livectl events [--after REV] [--limit N]
@@ -138,7 +140,7 @@ int Dispatch(const std::vector<char*>& args) {
   context.timeout = absl::GetFlag(FLAGS_timeout);
   context.out = &std::cout;
   context.err = &std::cerr;
-  const bool takes_id = verb == "room" || verb == "battle";
+  const bool takes_id = verb == "room" || verb == "battle" || verb == "members";
   if (args.size() != (takes_id ? 3u : 2u)) {
     return UsageError(absl::StrCat(verb, takes_id ? " takes one ID" : " takes no arguments"));
   }
@@ -153,6 +155,7 @@ int Dispatch(const std::vector<char*>& args) {
   if (!app) return exit_code;
   if (verb == "room") return client::GetRoom(context, args[2], *app);
   if (verb == "battle") return client::GetBattle(context, args[2], *app);
+  if (verb == "members") return client::ListRoomMembers(context, args[2], *app);
   if (verb == "rooms") {
     const auto status = client::ParseRoomStatus(absl::GetFlag(FLAGS_status));
     if (!status.ok()) return UsageError(status.status().message());

@@ -7,6 +7,7 @@
 #include "absl/strings/string_view.h"
 #include "client/event_json.h"
 #include "client/livectl_commands.h"
+#include "google/protobuf/wrappers.pb.h"
 #include "liveevents/v1/live_events.grpc.pb.h"
 
 namespace liveevents::client {
@@ -161,6 +162,35 @@ int ListBattles(const CommandContext& context, v1::BattleState state, const std:
         return stub.ListBattles(&call, request, &response);
       },
       [](const v1::ListBattlesResponse& response) -> const auto& { return response.battles(); });
+}
+
+int ListRoomMembers(const CommandContext& context, const std::string& room_id,
+                    uint64_t sdk_app_id) {
+  auto stub = NewStub(context);
+  std::string page_token;
+  do {
+    grpc::ClientContext call;
+    SetDeadline(context, call);
+    v1::ListRoomMembersRequest request;
+    request.set_sdk_app_id(sdk_app_id);
+    request.set_room_id(room_id);
+    request.set_page_token(page_token);
+    v1::ListRoomMembersResponse response;
+    const grpc::Status status = stub->ListRoomMembers(&call, request, &response);
+    if (!status.ok()) return ReportRpcError(context, "members", status);
+    // One JSON string per line: a StringValue prints as exactly that, escaped as JSON wants.
+    google::protobuf::StringValue line;
+    for (const std::string& account : response.member_accounts()) {
+      line.set_value(account);
+      if (!PrintLine(context, line)) return kExitFailure;
+    }
+    if (!response.next_page_token().empty() && response.next_page_token() == page_token) {
+      *context.err << "livectl: members: the server repeated a page token" << std::endl;
+      return kExitFailure;
+    }
+    page_token = response.next_page_token();
+  } while (!page_token.empty());
+  return kExitOk;
 }
 
 int ListEvents(const CommandContext& context, uint64_t after_revision, int32_t limit) {

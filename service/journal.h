@@ -45,6 +45,9 @@ struct JournalOptions {
   absl::Duration retain_for = absl::Hours(24);
   // Destroyed rooms and ended battles leave the state this long after their last fact.
   absl::Duration retain_finished_for = absl::Hours(24);
+  // An offline member's fact time is forgotten this long (in EventTime) behind its room's newest
+  // fact; see LiveStateOptions.
+  absl::Duration member_reorder_horizon = absl::Minutes(10);
   // How often retention runs, also when no event arrives.
   absl::Duration maintenance_interval = absl::Seconds(10);
 };

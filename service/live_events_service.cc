@@ -123,14 +123,56 @@ grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerConte
   journal_.ReadState([&](const LiveState& state, uint64_t) {
     status = FillPage(
         state.rooms(), request->sdk_app_id(), request->page_token(), request->page_size(),
-        [&](const v1::Room& room) {
+        [&](const RoomRecord& record) {
           return request->status() == v1::ROOM_STATUS_UNSPECIFIED ||
-                 room.status() == request->status();
+                 record.room.status() == request->status();
         },
-        [&](const v1::Room& room) { *response->add_rooms() = room; },
+        [&](const RoomRecord& record) { *response->add_rooms() = record.room; },
         response->mutable_next_page_token());
   });
   return FinishWith(context, status);
+}
+
+grpc::ServerUnaryReactor* LiveEventsService::ListRoomMembers(
+    grpc::CallbackServerContext* context, const v1::ListRoomMembersRequest* request,
+    v1::ListRoomMembersResponse* response) {
+  // Accounts are short: pages are larger than for rooms, and still far below gRPC's 4 MiB.
+  constexpr int kDefaultMembers = 1000;
+  constexpr int kMaxMembers = 10000;
+  if (request->page_size() < 0) {
+    return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                            "page_size: must not be negative"));
+  }
+  const int limit =
+      request->page_size() == 0 ? kDefaultMembers : std::min(request->page_size(), kMaxMembers);
+  absl::StatusOr<std::string> after = DecodePageToken(request->page_token());
+  if (!after.ok()) return FinishWith(context, ToGrpcStatus(after.status()));
+  absl::Status status;
+  journal_.ReadState([&](const LiveState& state, uint64_t) {
+    absl::StatusOr<uint64_t> app = ResolveApp(
+        request->sdk_app_id(), state.AppsWithRoom(request->room_id()), "room", request->room_id());
+    const RoomRecord* record = app.ok() ? state.FindRoomRecord(*app, request->room_id()) : nullptr;
+    if (record == nullptr) {
+      status = app.ok() ? absl::NotFoundError(
+                              absl::StrCat("no room \"", request->room_id(), "\" in app ", *app))
+                        : app.status();
+      return;
+    }
+    // The online set is ordered by account, so a page continues exactly after the last account
+    // of the previous one even while members come and go.
+    const auto& online = record->online;
+    int count = 0;
+    for (auto it = after->empty() ? online.begin() : online.upper_bound(*after); it != online.end();
+         ++it) {
+      if (count == limit) {
+        response->set_next_page_token(EncodePageToken(std::prev(it)->first));
+        break;
+      }
+      response->add_member_accounts(it->first);
+      ++count;
+    }
+  });
+  return FinishWith(context, ToGrpcStatus(status));
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::GetBattle(grpc::CallbackServerContext* context,
@@ -160,13 +202,14 @@ grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerCon
   journal_.ReadState([&](const LiveState& state, uint64_t) {
     status = FillPage(
         state.battles(), request->sdk_app_id(), request->page_token(), request->page_size(),
-        [&](const v1::Battle& battle) {
+        [&](const BattleRecord& record) {
           return (request->state() == v1::BATTLE_STATE_UNSPECIFIED ||
-                  battle.state() == request->state()) &&
+                  record.battle.state() == request->state()) &&
                  // A battle's rooms are of the battle's own app, so this matches within it.
-                 (request->room_id().empty() || BattleInvolvesRoom(battle, request->room_id()));
+                 (request->room_id().empty() ||
+                  BattleInvolvesRoom(record.battle, request->room_id()));
         },
-        [&](const v1::Battle& battle) { *response->add_battles() = battle; },
+        [&](const BattleRecord& record) { *response->add_battles() = record.battle; },
         response->mutable_next_page_token());
   });
   return FinishWith(context, status);

@@ -23,11 +23,13 @@ class LiveEventsService final : public v1::LiveEvents::CallbackService {
   grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
   grpc::ServerUnaryReactor* GetRoom(grpc::CallbackServerContext* context,
-                                    const v1::GetRoomRequest* request,
-                                    v1::Room* response) override;
+                                    const v1::GetRoomRequest* request, v1::Room* response) override;
   grpc::ServerUnaryReactor* ListRooms(grpc::CallbackServerContext* context,
                                       const v1::ListRoomsRequest* request,
                                       v1::ListRoomsResponse* response) override;
+  grpc::ServerUnaryReactor* ListRoomMembers(grpc::CallbackServerContext* context,
+                                            const v1::ListRoomMembersRequest* request,
+                                            v1::ListRoomMembersResponse* response) override;
   grpc::ServerUnaryReactor* GetBattle(grpc::CallbackServerContext* context,
                                       const v1::GetBattleRequest* request,
                                       v1::Battle* response) override;

@@ -120,14 +120,14 @@ void SubscribeReactor::QueueSnapshot() {
   uint64_t as_of = 0;
   journal_.ReadState([&](const LiveState& state, uint64_t applied) {
     as_of = applied;
-    for (const auto& [key, room] : state.rooms()) {
-      if (!SnapshotWantsRoom(filter_, room)) continue;
-      *response->mutable_snapshot()->add_rooms() = room;
+    for (const auto& [key, record] : state.rooms()) {
+      if (!SnapshotWantsRoom(filter_, record.room)) continue;
+      *response->mutable_snapshot()->add_rooms() = record.room;
       flush_if_full(false);
     }
-    for (const auto& [key, battle] : state.battles()) {
-      if (!SnapshotWantsBattle(filter_, battle)) continue;
-      *response->mutable_snapshot()->add_battles() = battle;
+    for (const auto& [key, record] : state.battles()) {
+      if (!SnapshotWantsBattle(filter_, record.battle)) continue;
+      *response->mutable_snapshot()->add_battles() = record.battle;
       flush_if_full(false);
     }
   });

@@ -63,6 +63,11 @@ TEST_F(LivectlTest, RoomsFollowsEveryPage) {
             "{\"room_id\":\"room-a\"}\n{\"room_id\":\"room-b\"}\n{\"room_id\":\"room-c\"}\n");
 }
 
+TEST_F(LivectlTest, MembersPrintsOneJsonStringPerAccountAcrossPages) {
+  EXPECT_EQ(ListRoomMembers(context_, "r1", 7), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(), "\"u1\"\n\"\\\"quoted\\\"\"\n\"app-7\"\n");
+}
+
 TEST_F(LivectlTest, UnimplementedCallFails) {
   // The fake does not implement ListEvents.
   EXPECT_EQ(ListEvents(context_, 0, 10), kExitFailure);

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "tests/testing/service_fixture.h"
@@ -276,6 +277,103 @@ TEST_F(LiveEventsServiceTest, ListBattlesMatchesTheRoomWithinTheApp) {
   ASSERT_EQ(response.battles_size(), 1);
   EXPECT_EQ(response.battles(0).battle_id(), "b9");
   EXPECT_EQ(response.battles(0).sdk_app_id(), kAppB);
+}
+
+// Members arrive in a few big MemberStateChanged events, so 100 k accounts publish quickly.
+std::vector<v1::Event> OnlineMemberEvents(const std::string& room_id, int count, int per_event) {
+  std::vector<v1::Event> events;
+  for (int first = 0; first < count; first += per_event) {
+    v1::Event& event = events.emplace_back();
+    event.set_sdk_app_id(kAppA);
+    event.set_command("Live.CallbackOnMemberStateChanged");
+    event.set_event_time_ms(2000 + first);
+    event.set_raw_body(absl::StrCat("{\"members from\":", first, "}"));
+    v1::MemberStateChanged& change = *event.mutable_member_state_changed();
+    change.set_room_id(room_id);
+    change.set_event_type("Online");
+    change.set_event_cause("Enter");
+    for (int i = first; i < std::min(count, first + per_event); ++i) {
+      change.add_member_accounts(absl::StrCat("user-", 1000000 + i));
+    }
+  }
+  return events;
+}
+
+TEST_F(LiveEventsServiceTest, RoomWithAHundredThousandMembersIsSmallAndMembersPageThroughAll) {
+  constexpr int kMembers = 100000;
+  Publish(MakeCreateRoom("big"));
+  for (const v1::Event& event : OnlineMemberEvents("big", kMembers, 20000)) {
+    ASSERT_FALSE(Publish(event).duplicate());
+  }
+
+  v1::GetRoomRequest room_request;
+  room_request.set_room_id("big");
+  v1::Room room;
+  grpc::ClientContext room_context;
+  ASSERT_TRUE(stub_->GetRoom(&room_context, room_request, &room).ok());
+  EXPECT_EQ(room.online_count(), kMembers);
+  EXPECT_LT(room.ByteSizeLong(), 2048u);
+
+  v1::ListRoomsResponse rooms;
+  grpc::ClientContext rooms_context;
+  ASSERT_TRUE(stub_->ListRooms(&rooms_context, v1::ListRoomsRequest(), &rooms).ok());
+  EXPECT_LT(rooms.ByteSizeLong(), 2048u);
+
+  std::vector<std::string> members;
+  std::string token;
+  int pages = 0;
+  do {
+    v1::ListRoomMembersRequest request;
+    request.set_room_id("big");
+    request.set_page_size(7000);
+    request.set_page_token(token);
+    v1::ListRoomMembersResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListRoomMembers(&context, request, &response).ok());
+    members.insert(members.end(), response.member_accounts().begin(),
+                   response.member_accounts().end());
+    token = response.next_page_token();
+    ASSERT_LT(++pages, 100);
+  } while (!token.empty());
+  EXPECT_EQ(pages, (kMembers + 6999) / 7000);
+  ASSERT_EQ(members.size(), static_cast<size_t>(kMembers));
+  EXPECT_TRUE(std::is_sorted(members.begin(), members.end()));
+  EXPECT_EQ(std::set(members.begin(), members.end()).size(), members.size());
+  EXPECT_EQ(members.front(), "user-1000000");
+}
+
+TEST_F(LiveEventsServiceTest, ListRoomMembersDefaultsRejectsNegativeSizesAndUnknownRooms) {
+  Publish(MakeCreateRoom("r1"));
+  for (const v1::Event& event : OnlineMemberEvents("r1", 1500, 1500)) Publish(event);
+  v1::ListRoomMembersRequest request;
+  request.set_room_id("r1");
+  v1::ListRoomMembersResponse response;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListRoomMembers(&context, request, &response).ok());
+    EXPECT_EQ(response.member_accounts_size(), 1000) << "page_size 0 means 1000";
+    EXPECT_FALSE(response.next_page_token().empty());
+  }
+  request.set_page_size(-1);
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(stub_->ListRoomMembers(&context, request, &response).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  request.set_page_size(0);
+  request.set_page_token("not a token");
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(stub_->ListRoomMembers(&context, request, &response).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  request.set_page_token("");
+  request.set_room_id("nope");
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(stub_->ListRoomMembers(&context, request, &response).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
 }
 
 TEST_F(LiveEventsServiceTest, GetServerInfoReportsHeadStoreAndCounts) {

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
@@ -212,25 +214,32 @@ v1::Event EndBattle(uint64_t rev, int64_t time_ms, int64_t op_type,
   return event;
 }
 
-// Applies `event` and expects the state not to change at all, and the outcome to be stale.
+// The whole state, bookkeeping included, as bytes (deterministic, so map order cannot differ).
+std::string Serialized(const LiveState& state) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream output(&stream);
+  output.SetSerializationDeterministic(true);
+  EXPECT_TRUE(state.ToSnapshot().SerializeToCodedStream(&output));
+  output.Trim();
+  return bytes;
+}
+
+// Applies `event` and expects the outcome to be stale and the state not to change at all:
+// it serialises to the same bytes, public fields and bookkeeping alike.
 void ExpectStaleNoChange(LiveState& state, const v1::Event& event) {
-  const auto rooms_before = state.rooms();
-  const auto battles_before = state.battles();
+  const std::string before = Serialized(state);
   EXPECT_TRUE(state.Apply(event).stale) << event.command();
-  ASSERT_EQ(state.rooms().size(), rooms_before.size());
-  for (const auto& [key, room] : rooms_before) {
-    const v1::Room* after = state.FindRoom(key.first, key.second);
-    ASSERT_NE(after, nullptr) << key.second;
-    EXPECT_TRUE(MessageDifferencer::Equals(room, *after))
-        << "room " << key.second << " changed by stale " << event.command() << ":\n"
-        << after->DebugString();
-  }
-  ASSERT_EQ(state.battles().size(), battles_before.size());
-  for (const auto& [key, battle] : battles_before) {
-    const v1::Battle* after = state.FindBattle(key.first, key.second);
-    ASSERT_NE(after, nullptr) << key.second;
-    EXPECT_TRUE(MessageDifferencer::Equals(battle, *after)) << "battle " << key.second;
-  }
+  EXPECT_EQ(Serialized(state), before) << "changed by stale " << event.command();
+}
+
+// The accounts online in kRoom, in account order.
+std::vector<std::string> OnlineMembers(const LiveState& state, const std::string& room = kRoom) {
+  std::vector<std::string> accounts;
+  const RoomRecord* record = state.FindRoomRecord(kApp, room);
+  if (record == nullptr) return accounts;
+  for (const auto& [account, time] : record->online) accounts.push_back(account);
+  return accounts;
 }
 
 // --- Room lifecycle ---
@@ -263,7 +272,7 @@ TEST(LiveStateTest, CreateRoomMakesActiveRoomWithAllInfoFields) {
   EXPECT_TRUE(room->is_unlimited_room_enabled());
   EXPECT_EQ(room->last_revision(), 1u);
   EXPECT_EQ(room->last_event_time_ms(), 1700000000500);
-  EXPECT_EQ(room->info_event_time_ms(), 1700000000500);
+  EXPECT_EQ(state.FindRoomRecord(kApp, kRoom)->info_event_time_ms, 1700000000500);
   EXPECT_EQ(room->online_count(), 0);
 }
 
@@ -299,7 +308,7 @@ TEST(LiveStateTest, UpdateRoomInfoMergesOnlyPresentKeys) {
   EXPECT_EQ(room->cover_url(), "https://example.com/cover.png");
   EXPECT_EQ(room->create_time(), 1);
   EXPECT_EQ(room->last_revision(), 2u);
-  EXPECT_EQ(room->info_event_time_ms(), 2000);
+  EXPECT_EQ(state.FindRoomRecord(kApp, kRoom)->info_event_time_ms, 2000);
 }
 
 TEST(LiveStateTest, UpdateRoomInfoWithoutCategoryKeepsCategories) {
@@ -325,7 +334,7 @@ TEST(LiveStateTest, DestroyRoomKeepsTombstoneWithStatistic) {
   EXPECT_EQ(room->statistic().total_unique_gift_senders(), 2);
   EXPECT_EQ(room->statistic().total_likes_received(), 99);
   EXPECT_EQ(room->online_count(), 0);
-  EXPECT_THAT(room->online_members(), IsEmpty());
+  EXPECT_THAT(OnlineMembers(state), IsEmpty());
   EXPECT_EQ(room->owner_account(), kOwner);  // Info kept for queries.
   EXPECT_EQ(room->last_revision(), 3u);
 }
@@ -576,10 +585,12 @@ TEST(LiveStateTest, SecondEndIsStale) {
   EXPECT_EQ(state.FindBattle(kApp, kBattle)->end_reason(), v1::BATTLE_END_REASON_TIME_UP);
 }
 
-TEST(LiveStateTest, CreateAfterStartIsStaleButFillsCreateOnlyFields) {
+// Only CreateBattle carries operator, timeout, need_response and extension: a late one supplies
+// them, so it is applied (not stale), but it never moves the battle back.
+TEST(LiveStateTest, LateCreateAfterStartFillsOnlyCreateOnlyFieldsAndIsNotStale) {
   LiveState state;
   EXPECT_FALSE(state.Apply(StartBattle(1, 2000)).stale);
-  EXPECT_TRUE(state.Apply(CreateBattle(2, 1000)).stale);
+  EXPECT_FALSE(state.Apply(CreateBattle(2, 1000)).stale);
   const v1::Battle* battle = state.FindBattle(kApp, kBattle);
   ASSERT_NE(battle, nullptr);
   EXPECT_EQ(battle->state(), v1::BATTLE_STATE_STARTED);
@@ -589,6 +600,16 @@ TEST(LiveStateTest, CreateAfterStartIsStaleButFillsCreateOnlyFields) {
   EXPECT_EQ(battle->extension_info(), "ext");
   EXPECT_EQ(battle->from_room().owner_account(), "owner-a");  // Start's richer rooms kept.
   EXPECT_EQ(battle->start_time(), 1700000010);
+}
+
+TEST(LiveStateTest, OlderSecondCreateIsStaleEvenAfterStart) {
+  LiveState state;
+  state.Apply(CreateBattle(1, 1500));
+  state.Apply(StartBattle(2, 2000));
+  v1::Event older = CreateBattle(3, 1000);
+  older.mutable_create_battle()->set_operator_account("someone-else");
+  ExpectStaleNoChange(state, older);
+  EXPECT_EQ(state.FindBattle(kApp, kBattle)->operator_account(), "op-7");
 }
 
 TEST(LiveStateTest, CreateBattleAloneIsCreatedWithRooms) {
@@ -637,9 +658,7 @@ TEST(LiveStateTest, OnlineMembersAreASetWithNonNegativeCount) {
     EXPECT_FALSE(state.Apply(Members(rev, 1000 + rev, step.type, step.accounts)).stale);
     const v1::Room* room = state.FindRoom(kApp, kRoom);
     ASSERT_NE(room, nullptr);
-    std::vector<std::string> members(room->online_members().begin(), room->online_members().end());
-    std::sort(members.begin(), members.end());
-    EXPECT_EQ(members, step.want_members);
+    EXPECT_EQ(OnlineMembers(state), step.want_members);
     EXPECT_EQ(room->online_count(), static_cast<int64_t>(step.want_members.size()));
     EXPECT_GE(room->online_count(), 0);
     ++rev;
@@ -654,7 +673,7 @@ TEST(LiveStateTest, OlderOnlineAfterNewerOfflineIsStale) {
   state.Apply(Members(2, 1500, "Online", {"u1"}));
   state.Apply(Members(3, 3000, "Offline", {"u1"}));
   EXPECT_TRUE(state.Apply(Members(4, 2000, "Online", {"u1"})).stale);
-  EXPECT_THAT(state.FindRoom(kApp, kRoom)->online_members(), IsEmpty());
+  EXPECT_THAT(OnlineMembers(state), IsEmpty());
   EXPECT_EQ(state.FindRoom(kApp, kRoom)->online_count(), 0);
 }
 
@@ -668,7 +687,7 @@ TEST(LiveStateTest, SeatSnapshotReplacesList) {
   const v1::Room* room = state.FindRoom(kApp, kRoom);
   ASSERT_EQ(room->seats_size(), 1);
   EXPECT_EQ(room->seats(0).member_account(), "u9");
-  EXPECT_EQ(room->seats_event_time_ms(), 3000);
+  EXPECT_EQ(state.FindRoomRecord(kApp, kRoom)->seats_event_time_ms, 3000);
 }
 
 TEST(LiveStateTest, OlderSeatSnapshotIsStaleAndChangesNothing) {
@@ -773,6 +792,105 @@ TEST(LiveStateTest, ForgetFinishedBeforeJudgesByReceiveTimeNotEventTime) {
   EXPECT_EQ(state.FindBattle(kApp, "late-end"), nullptr);
 }
 
+// --- Stale facts change nothing ---
+
+// For every command with state: a newer fact, then an older one. The older one is stale and the
+// state, bookkeeping included, serialises to the same bytes before and after it.
+TEST(LiveStateTest, OlderFactOfEveryCommandIsStaleAndChangesNothingAtAll) {
+  struct Case {
+    const char* name;
+    std::vector<v1::Event> newer;
+    v1::Event older;
+  };
+  const std::vector<Case> cases = {
+      {"CreateRoom", {CreateRoom(1, 5000)}, CreateRoom(2, 3000)},
+      {"DestroyRoom", {CreateRoom(1, 1000), DestroyRoom(2, 5000)}, DestroyRoom(3, 3000)},
+      {"UpdateRoomInfo", {UpdateName(1, 5000, "new")}, UpdateName(2, 3000, "old")},
+      {"ChangeOwner", {ChangeOwner(1, 5000, kOwner, "new")}, ChangeOwner(2, 3000, kOwner, "old")},
+      {"SeatInfoChanged", {Seats(1, 5000, {"new"})}, Seats(2, 3000, {"old"})},
+      {"SetMetadata", {SetMetadata(1, 5000, {{"k", "new"}})}, SetMetadata(2, 3000, {{"k", "old"}})},
+      {"DelMetadata", {DelMetadata(1, 5000, {"k"})}, DelMetadata(2, 3000, {"k"})},
+      {"MemberOnline", {Members(1, 5000, "Online", {"u1"})}, Members(2, 3000, "Offline", {"u1"})},
+      {"MemberOffline", {Members(1, 5000, "Offline", {"u1"})}, Members(2, 3000, "Online", {"u1"})},
+      {"ModifyAdmin",
+       {ModifyAdmin(1, 5000, "delete", {"a1"})},
+       ModifyAdmin(2, 3000, "add", {"a1"})},
+      {"CreateBattle", {CreateBattle(1, 5000)}, CreateBattle(2, 3000)},
+      {"CreateBattleAfterEnd",
+       {CreateBattle(1, 4000), EndBattle(2, 5000, 0)},
+       CreateBattle(3, 3000)},
+      {"StartBattle", {StartBattle(1, 5000)}, StartBattle(2, 3000)},
+      {"StartBattleAfterEnd", {EndBattle(1, 5000, 0)}, StartBattle(2, 3000)},
+      {"EndBattle", {EndBattle(1, 5000, 0)}, EndBattle(2, 3000, 1)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    LiveState state;
+    for (const v1::Event& event : c.newer) EXPECT_FALSE(state.Apply(event).stale);
+    ExpectStaleNoChange(state, c.older);
+  }
+}
+
+TEST(LiveStateTest, FactNamingNoKeyLeavesNoRoomBehind) {
+  LiveState state;
+  ExpectStaleNoChange(state, Members(1, 1000, "Online", {}));
+  EXPECT_THAT(state.rooms(), IsEmpty());
+  EXPECT_THAT(state.AppsWithRoom(kRoom), IsEmpty());
+}
+
+// --- Member bookkeeping stays bounded ---
+
+TEST(LiveStateTest, OfflineMemberFactTimeIsForgottenBeyondTheReorderHorizon) {
+  LiveState state(LiveStateOptions{.member_reorder_horizon_ms = 1000});
+  state.Apply(CreateRoom(1, 1000));
+  state.Apply(Members(2, 2000, "Online", {"u1"}));
+  state.Apply(Members(3, 3000, "Offline", {"u1"}));
+  state.Apply(SetMetadata(4, 3500, {{"k", "v"}}));  // Within the horizon: u1's time is kept...
+  EXPECT_TRUE(state.Apply(Members(5, 2500, "Online", {"u1"})).stale);  // ...so this is stale.
+  EXPECT_EQ(state.FindRoomRecord(kApp, kRoom)->offline.size(), 1u);
+
+  state.Apply(UpdateName(6, 4500, "later"));  // u1's 3000 is now older than 4500 - 1000.
+  EXPECT_THAT(state.FindRoomRecord(kApp, kRoom)->offline, IsEmpty());
+  EXPECT_THAT(state.FindRoomRecord(kApp, kRoom)->offline_by_time, IsEmpty());
+  // The documented trade-off: a fact later than the horizon allows is taken as new.
+  EXPECT_FALSE(state.Apply(Members(7, 2800, "Online", {"u1"})).stale);
+  EXPECT_THAT(OnlineMembers(state), ElementsAre("u1"));
+}
+
+TEST(LiveStateTest, OnlineMembersKeepTheirFactTimesWhateverTheirAge) {
+  LiveState state(LiveStateOptions{.member_reorder_horizon_ms = 1000});
+  state.Apply(Members(1, 1000, "Online", {"u1"}));
+  state.Apply(UpdateName(2, 1000000, "much later"));
+  EXPECT_TRUE(state.Apply(Members(3, 500, "Offline", {"u1"})).stale);
+  EXPECT_THAT(OnlineMembers(state), ElementsAre("u1"));
+}
+
+TEST(LiveStateTest, ManyMembersComingAndGoingLeaveOnlyTheOnlineOnesBehind) {
+  LiveState state(LiveStateOptions{.member_reorder_horizon_ms = 1000});
+  std::vector<std::string> accounts;
+  for (int i = 0; i < 1000; ++i) accounts.push_back("user-" + std::to_string(i));
+  state.Apply(Members(1, 1000, "Online", accounts));
+  state.Apply(Members(2, 2000, "Offline", accounts));
+  state.Apply(Members(3, 2500, "Online", {"stayer"}));
+  EXPECT_EQ(state.FindRoomRecord(kApp, kRoom)->offline.size(), 1000u);
+  state.Apply(Members(4, 5000, "Online", {"late-joiner"}));
+  const RoomRecord* record = state.FindRoomRecord(kApp, kRoom);
+  EXPECT_THAT(record->offline, IsEmpty());
+  EXPECT_EQ(record->online.size(), 2u);
+  EXPECT_EQ(record->room.online_count(), 2);
+}
+
+TEST(LiveStateTest, DestroyDropsAllMemberBookkeeping) {
+  LiveState state;
+  state.Apply(Members(1, 1000, "Online", {"u1", "u2"}));
+  state.Apply(Members(2, 1100, "Offline", {"u2"}));
+  state.Apply(DestroyRoom(3, 2000));
+  const RoomRecord* record = state.FindRoomRecord(kApp, kRoom);
+  EXPECT_THAT(record->online, IsEmpty());
+  EXPECT_THAT(record->offline, IsEmpty());
+  EXPECT_EQ(record->room.online_count(), 0);
+}
+
 // --- Apps ---
 
 v1::Event InApp(uint64_t sdk_app_id, v1::Event event) {
@@ -842,15 +960,15 @@ void ApplyHistory(LiveState& state) {
 TEST(LiveStateTest, RestoreOfSnapshotReproducesStateExactly) {
   LiveState original;
   ApplyHistory(original);
-  const v1::Snapshot snapshot = original.ToSnapshot();
+  const internal::State snapshot = original.ToSnapshot();
   EXPECT_EQ(snapshot.rooms_size(), 2);
   EXPECT_EQ(snapshot.battles_size(), 2);
-  EXPECT_EQ(snapshot.rooms(0).room_id(), "r1") << "rooms in id order";
-  EXPECT_EQ(snapshot.battles(0).battle_id(), "b1") << "battles in id order";
+  EXPECT_EQ(snapshot.rooms(0).room().room_id(), "r1") << "rooms in id order";
+  EXPECT_EQ(snapshot.battles(0).battle().battle_id(), "b1") << "battles in id order";
 
   LiveState restored;
   restored.Apply(CreateRoom(1, 1000, "to-be-replaced"));
-  restored.Restore(snapshot);
+  ASSERT_TRUE(restored.Restore(snapshot).ok());
   EXPECT_EQ(restored.FindRoom(kApp, "to-be-replaced"), nullptr) << "Restore replaces";
   EXPECT_TRUE(MessageDifferencer::Equals(restored.ToSnapshot(), snapshot));
 
@@ -862,6 +980,15 @@ TEST(LiveStateTest, RestoreOfSnapshotReproducesStateExactly) {
     EXPECT_EQ(original.Apply(event).stale, restored.Apply(event).stale) << event.revision();
   }
   EXPECT_TRUE(MessageDifferencer::Equals(original.ToSnapshot(), restored.ToSnapshot()));
+}
+
+TEST(LiveStateTest, RestoreRefusesASnapshotOfAnotherFormat) {
+  LiveState original;
+  ApplyHistory(original);
+  internal::State old_format = original.ToSnapshot();
+  old_format.set_format(0);  // What an earlier live-events' v1.Snapshot parses as.
+  LiveState restored;
+  EXPECT_EQ(restored.Restore(old_format).code(), absl::StatusCode::kDataLoss);
 }
 
 }  // namespace
