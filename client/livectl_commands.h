@@ -39,17 +39,21 @@ absl::StatusOr<liveevents::v1::BattleState> ParseBattleState(absl::string_view t
 // Decimal app ids, as given to --app.
 absl::StatusOr<std::vector<uint64_t>> ParseAppIds(const std::vector<std::string>& texts);
 
-// `livectl room ID` / `battle ID` / `info`: one JSON object.
-int GetRoom(const CommandContext& context, const std::string& room_id);
-int GetBattle(const CommandContext& context, const std::string& battle_id);
+// `livectl room ID` / `battle ID` / `info`: one JSON object. `sdk_app_id` 0 means any app (the
+// server refuses an id that several apps have).
+int GetRoom(const CommandContext& context, const std::string& room_id, uint64_t sdk_app_id);
+int GetBattle(const CommandContext& context, const std::string& battle_id, uint64_t sdk_app_id);
 int GetServerInfo(const CommandContext& context);
 // `livectl rooms` / `battles` / `events`: one JSON object per line; rooms and battles follow the
-// page tokens to the last page; events prints up to `limit` events (0: one default page),
-// following the pages, which the server also cuts by bytes.
-int ListRooms(const CommandContext& context, liveevents::v1::RoomStatus status);
+// page tokens to the last page (`sdk_app_id` 0 lists every app); events prints up to `limit`
+// events (0: one default page), following the pages, which the server also cuts by bytes.
+int ListRooms(const CommandContext& context, liveevents::v1::RoomStatus status,
+              uint64_t sdk_app_id);
 int ListBattles(const CommandContext& context, liveevents::v1::BattleState state,
-                const std::string& room_id);
+                const std::string& room_id, uint64_t sdk_app_id);
 int ListEvents(const CommandContext& context, uint64_t after_revision, int32_t limit);
+// `livectl members ROOM`: the room's online accounts, one JSON string per line, all pages.
+int ListRoomMembers(const CommandContext& context, const std::string& room_id, uint64_t sdk_app_id);
 
 struct TailOptions {
   SubscriberOptions subscriber;

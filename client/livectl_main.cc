@@ -28,7 +28,9 @@ ABSL_FLAG(std::vector<std::string>, room, {},
           "tail: room ids (comma-separated); battles: one room");
 ABSL_FLAG(std::vector<std::string>, battle, {}, "tail: battle ids (comma-separated)");
 ABSL_FLAG(std::vector<std::string>, app, {},
-          "tail: SdkAppids (comma-separated); post: the SdkAppid");
+          "tail: SdkAppids (comma-separated); post, room, rooms, members, battle, battles: one "
+          "SdkAppid "
+          "(queries: default any app)");
 ABSL_FLAG(std::string, status, "", "rooms: active or destroyed (default: any)");
 ABSL_FLAG(std::string, state, "", "battles: created, started or ended (default: any)");
 ABSL_FLAG(int32_t, limit, 0,
@@ -49,10 +51,11 @@ constexpr char kUsage[] = R"(livectl: query and follow a live-events service.
 
   livectl tail [--after REV | --snapshot] [--command C,..] [--room R,..] [--battle B,..]
                [--app N,..] [--progress] [--count N]
-  livectl room ID
-  livectl rooms [--status active|destroyed]
-  livectl battle ID
-  livectl battles [--state created|started|ended] [--room R]
+  livectl room ID [--app N]
+  livectl rooms [--status active|destroyed] [--app N]
+  livectl members ROOM [--app N]
+  livectl battle ID [--app N]
+  livectl battles [--state created|started|ended] [--room R] [--app N]
   livectl events [--after REV] [--limit N]
   livectl info
   livectl post FILE|- --app N [--command C] [--gateway URL] [--token T | --token_file F]
@@ -69,6 +72,22 @@ int UsageError(absl::string_view message) {
 std::optional<std::string> Single(const std::vector<std::string>& values) {
   if (values.size() > 1) return std::nullopt;
   return values.empty() ? std::string() : values.front();
+}
+
+// The one --app of a query, 0 (any app) when absent; nullopt after reporting a usage error.
+std::optional<uint64_t> QueryApp(int* exit_code) {
+  const auto app = Single(absl::GetFlag(FLAGS_app));
+  if (!app) {
+    *exit_code = UsageError("queries take one --app");
+    return std::nullopt;
+  }
+  if (app->empty()) return 0;
+  const auto ids = client::ParseAppIds({*app});
+  if (!ids.ok()) {
+    *exit_code = UsageError(ids.status().message());
+    return std::nullopt;
+  }
+  return ids->front();
 }
 
 int RunTail(const client::CommandContext& context) {
@@ -123,29 +142,33 @@ int Dispatch(const std::vector<char*>& args) {
   context.timeout = absl::GetFlag(FLAGS_timeout);
   context.out = &std::cout;
   context.err = &std::cerr;
-  const bool takes_id = verb == "room" || verb == "battle";
+  const bool takes_id = verb == "room" || verb == "battle" || verb == "members";
   if (args.size() != (takes_id ? 3u : 2u)) {
     return UsageError(absl::StrCat(verb, takes_id ? " takes one ID" : " takes no arguments"));
   }
   if (verb == "tail") return RunTail(context);
-  if (verb == "room") return client::GetRoom(context, args[2]);
-  if (verb == "battle") return client::GetBattle(context, args[2]);
   if (verb == "info") return client::GetServerInfo(context);
   if (verb == "events") {
     return client::ListEvents(context, absl::GetFlag(FLAGS_after).value_or(0),
                               absl::GetFlag(FLAGS_limit));
   }
+  int exit_code = client::kExitUsage;
+  const std::optional<uint64_t> app = QueryApp(&exit_code);
+  if (!app) return exit_code;
+  if (verb == "room") return client::GetRoom(context, args[2], *app);
+  if (verb == "battle") return client::GetBattle(context, args[2], *app);
+  if (verb == "members") return client::ListRoomMembers(context, args[2], *app);
   if (verb == "rooms") {
     const auto status = client::ParseRoomStatus(absl::GetFlag(FLAGS_status));
     if (!status.ok()) return UsageError(status.status().message());
-    return client::ListRooms(context, *status);
+    return client::ListRooms(context, *status, *app);
   }
   if (verb == "battles") {
     const auto state = client::ParseBattleState(absl::GetFlag(FLAGS_state));
     const auto room = Single(absl::GetFlag(FLAGS_room));
     if (!state.ok()) return UsageError(state.status().message());
     if (!room) return UsageError("battles takes one --room");
-    return client::ListBattles(context, *state, *room);
+    return client::ListBattles(context, *state, *room, *app);
   }
   return UsageError(absl::StrCat("unknown command '", verb, "'"));
 }

@@ -9,6 +9,7 @@
 #include "client/event_json.h"
 #include "client/livectl_commands.h"
 #include "common/grpc_status.h"
+#include "google/protobuf/wrappers.pb.h"
 #include "liveevents/v1/live_events.grpc.pb.h"
 
 namespace liveevents::client {
@@ -116,18 +117,20 @@ absl::StatusOr<std::vector<uint64_t>> ParseAppIds(const std::vector<std::string>
   return ids;
 }
 
-int GetRoom(const CommandContext& context, const std::string& room_id) {
+int GetRoom(const CommandContext& context, const std::string& room_id, uint64_t sdk_app_id) {
   return PrintUnary<v1::Room>(context, "room", [&](auto& stub, auto& call, auto& response) {
     v1::GetRoomRequest request;
     request.set_room_id(room_id);
+    request.set_sdk_app_id(sdk_app_id);
     return stub.GetRoom(&call, request, &response);
   });
 }
 
-int GetBattle(const CommandContext& context, const std::string& battle_id) {
+int GetBattle(const CommandContext& context, const std::string& battle_id, uint64_t sdk_app_id) {
   return PrintUnary<v1::Battle>(context, "battle", [&](auto& stub, auto& call, auto& response) {
     v1::GetBattleRequest request;
     request.set_battle_id(battle_id);
+    request.set_sdk_app_id(sdk_app_id);
     return stub.GetBattle(&call, request, &response);
   });
 }
@@ -138,29 +141,61 @@ int GetServerInfo(const CommandContext& context) {
   });
 }
 
-int ListRooms(const CommandContext& context, v1::RoomStatus status) {
+int ListRooms(const CommandContext& context, v1::RoomStatus status, uint64_t sdk_app_id) {
   return PrintPages<v1::ListRoomsResponse>(
       context, "rooms",
       [&](auto& stub, auto& call, const std::string& token, auto& response) {
         v1::ListRoomsRequest request;
         request.set_status(status);
+        request.set_sdk_app_id(sdk_app_id);
         request.set_page_token(token);
         return stub.ListRooms(&call, request, &response);
       },
       [](const v1::ListRoomsResponse& response) -> const auto& { return response.rooms(); });
 }
 
-int ListBattles(const CommandContext& context, v1::BattleState state, const std::string& room_id) {
+int ListBattles(const CommandContext& context, v1::BattleState state, const std::string& room_id,
+                uint64_t sdk_app_id) {
   return PrintPages<v1::ListBattlesResponse>(
       context, "battles",
       [&](auto& stub, auto& call, const std::string& token, auto& response) {
         v1::ListBattlesRequest request;
         request.set_state(state);
         request.set_room_id(room_id);
+        request.set_sdk_app_id(sdk_app_id);
         request.set_page_token(token);
         return stub.ListBattles(&call, request, &response);
       },
       [](const v1::ListBattlesResponse& response) -> const auto& { return response.battles(); });
+}
+
+int ListRoomMembers(const CommandContext& context, const std::string& room_id,
+                    uint64_t sdk_app_id) {
+  auto stub = NewStub(context);
+  std::string page_token;
+  do {
+    grpc::ClientContext call;
+    SetDeadline(context, call);
+    v1::ListRoomMembersRequest request;
+    request.set_sdk_app_id(sdk_app_id);
+    request.set_room_id(room_id);
+    request.set_page_token(page_token);
+    v1::ListRoomMembersResponse response;
+    const grpc::Status status = stub->ListRoomMembers(&call, request, &response);
+    if (!status.ok()) return ReportRpcError(context, "members", status);
+    // One JSON string per line: a StringValue prints as exactly that, escaped as JSON wants.
+    google::protobuf::StringValue line;
+    for (const std::string& account : response.member_accounts()) {
+      line.set_value(account);
+      if (!PrintLine(context, line)) return kExitFailure;
+    }
+    if (!response.next_page_token().empty() && response.next_page_token() == page_token) {
+      *context.err << "livectl: members: the server repeated a page token" << std::endl;
+      return kExitFailure;
+    }
+    page_token = response.next_page_token();
+  } while (!page_token.empty());
+  return kExitOk;
 }
 
 int ListEvents(const CommandContext& context, uint64_t after_revision, int32_t limit) {

@@ -16,7 +16,11 @@ constexpr size_t kMaxBatch = 1024;
 }  // namespace
 
 Journal::Journal(EventStore& store, CommitListener& listener, JournalOptions options)
-    : store_(store), listener_(listener), options_(options) {}
+    : store_(store),
+      listener_(listener),
+      options_(options),
+      state_(LiveStateOptions{.member_reorder_horizon_ms =
+                                  absl::ToInt64Milliseconds(options.member_reorder_horizon)}) {}
 
 Journal::~Journal() { Shutdown(); }
 
@@ -24,12 +28,20 @@ absl::Status Journal::RestoreSnapshot() {
   absl::StatusOr<std::optional<StoredSnapshot>> stored = store_.LoadSnapshot();
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) return absl::OkStatus();
-  v1::Snapshot snapshot;
+  // Snapshots written before the internal state format (live-events before per-app state) hold
+  // a v1.Snapshot: pre-1.0, they are refused clearly rather than converted.
+  constexpr char kRemedy[] =
+      "; snapshots written by an earlier live-events cannot be read: start on an empty --data_dir "
+      "(see docs/operations.md)";
+  internal::State snapshot;
   if (!snapshot.ParseFromString((*stored)->state)) {
-    return absl::DataLossError(
-        absl::StrCat("the state snapshot at revision ", (*stored)->revision, " is corrupt"));
+    return absl::DataLossError(absl::StrCat("the state snapshot at revision ", (*stored)->revision,
+                                            " is corrupt", kRemedy));
   }
-  state_.Restore(snapshot);
+  if (absl::Status status = state_.Restore(snapshot); !status.ok()) {
+    return absl::DataLossError(absl::StrCat("the state snapshot at revision ", (*stored)->revision,
+                                            " is unreadable: ", status.message(), kRemedy));
+  }
   snapshot_revision_ = (*stored)->revision;
   return absl::OkStatus();
 }
@@ -64,7 +76,9 @@ absl::Status Journal::Recover() {
 }
 
 void Journal::Publish(v1::Event event, PublishDone done) {
-  if (event.dedup_key().empty()) event.set_dedup_key(ComputeDedupKey(event));
+  // Always computed here, never taken from the publisher: a key the client chose could make a
+  // real event look like a duplicate of another and silently drop it.
+  event.set_dedup_key(ComputeDedupKey(event));
   absl::MutexLock lock(&mu_);
   if (!accepting_) {
     done(absl::UnavailableError("the journal is not accepting events (starting or stopping)"));

@@ -39,6 +39,9 @@ struct JournalOptions {
   absl::Duration retain_for = absl::Hours(24);
   // Destroyed rooms and ended battles leave the state this long after their last fact.
   absl::Duration retain_finished_for = absl::Hours(24);
+  // An offline member's fact time is forgotten this long (in EventTime) behind its room's newest
+  // fact; see LiveStateOptions.
+  absl::Duration member_reorder_horizon = absl::Minutes(10);
   // How often retention runs, also when no event arrives (a real-time timer).
   absl::Duration maintenance_interval = absl::Seconds(10);
   // The time retention measures ages against (retain_for, retain_finished_for); tests pass a
@@ -58,7 +61,8 @@ class Journal {
   // Call once, before Publish.
   absl::Status Recover();
 
-  // Journals `event` (its dedup_key is computed when empty) and calls `done` once it is durable,
+  // Journals `event` (its dedup_key is always computed here; one the publisher set is ignored)
+  // and calls `done` once it is durable,
   // or with the original revision when its key was journaled before. `done` runs on the writer
   // thread or inline; it must not block. Thread-safe.
   void Publish(v1::Event event, PublishDone done);

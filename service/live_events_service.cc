@@ -5,8 +5,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
+#include "service/core/event_keys.h"
 #include "service/core/request_limits.h"
 #include "service/page_token.h"
 
@@ -20,27 +23,49 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-// Fills one page from an id-ordered map, starting after the key in `page_token`: at most
-// `page_size` items and at most kMaxPageBytes of them, so that no answer nears gRPC's 4 MiB.
-template <typename Map, typename Keep, typename Add>
-grpc::Status FillPage(const Map& map, const std::string& page_token, int64_t page_size, Keep keep,
-                      Add add, std::string* next_page_token) {
-  absl::StatusOr<std::string> after = DecodePageToken(page_token);
+// Fills one page from a map keyed by (sdk_app_id, id), starting after the key in `page_token`;
+// `sdk_app_id` 0 pages every app, any other value only that app's range of the map. A page holds
+// at most `page_size` items and at most kMaxPageBytes of them, so no answer nears gRPC's 4 MiB.
+// `size` gives an item's public size.
+template <typename Map, typename Keep, typename Add, typename Size>
+grpc::Status FillPage(const Map& map, uint64_t sdk_app_id, const std::string& page_token,
+                      int64_t page_size, Keep keep, Add add, Size size,
+                      std::string* next_page_token) {
+  auto after = DecodeAppKeyPageToken(page_token);
   if (!after.ok()) return ToGrpcStatus(after.status());
   absl::StatusOr<int> limit = PageSize(page_size, "page_size");
   if (!limit.ok()) return ToGrpcStatus(limit.status());
   PageBudget budget;
+  const EntityKey first(sdk_app_id, "");
+  auto it = map.lower_bound(first);
+  if (after->has_value() && **after >= first) it = map.upper_bound(**after);
   int count = 0;
-  for (auto it = after->empty() ? map.begin() : map.upper_bound(*after); it != map.end(); ++it) {
+  for (; it != map.end(); ++it) {
+    if (sdk_app_id != 0 && it->first.first != sdk_app_id) break;
     if (!keep(it->second)) continue;
-    if (count == *limit || !budget.Take(it->second.ByteSizeLong())) {
-      *next_page_token = EncodePageToken(std::prev(it)->first);
+    if (count == *limit || !budget.Take(size(it->second))) {
+      const EntityKey& last = std::prev(it)->first;
+      *next_page_token = EncodeAppKeyPageToken(last.first, last.second);
       break;
     }
     add(it->second);
     ++count;
   }
   return grpc::Status::OK;
+}
+
+// Which app a Get names: `requested` itself, or, when it is 0, the only app in `apps` (the apps
+// that have an entity with this id). Several apps make the request ambiguous.
+absl::StatusOr<uint64_t> ResolveApp(uint64_t requested, const std::vector<uint64_t>& apps,
+                                    absl::string_view kind, const std::string& id) {
+  if (requested != 0) return requested;
+  if (apps.empty()) return absl::NotFoundError(absl::StrCat("no ", kind, " ", QuoteForError(id)));
+  if (apps.size() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat("apps ", absl::StrJoin(apps, ", "),
+                                                   " each have a ", kind, " ", QuoteForError(id),
+                                                   "; set sdk_app_id"));
+  }
+  return apps.front();
 }
 
 // INVALID_ARGUMENT for a value of an enum that the contract does not define.
@@ -94,20 +119,21 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* LiveEventsService::Subscribe(
 grpc::ServerUnaryReactor* LiveEventsService::GetRoom(grpc::CallbackServerContext* context,
                                                      const v1::GetRoomRequest* request,
                                                      v1::Room* response) {
-  if (absl::Status status = CheckIdLength(request->room_id(), "room_id"); !status.ok()) {
-    return FinishWith(context, ToGrpcStatus(status));
-  }
-  bool found = false;
+  absl::Status status = CheckIdLength(request->room_id(), "room_id");
+  if (!status.ok()) return FinishWith(context, ToGrpcStatus(status));
   journal_.ReadState([&](const LiveState& state, uint64_t) {
-    if (const v1::Room* room = state.FindRoom(request->room_id())) {
+    absl::StatusOr<uint64_t> app = ResolveApp(
+        request->sdk_app_id(), state.AppsWithRoom(request->room_id()), "room", request->room_id());
+    const v1::Room* room = app.ok() ? state.FindRoom(*app, request->room_id()) : nullptr;
+    if (room != nullptr) {
       *response = *room;
-      found = true;
+    } else {
+      status = app.ok() ? absl::NotFoundError(absl::StrCat(
+                              "no room ", QuoteForError(request->room_id()), " in app ", *app))
+                        : app.status();
     }
   });
-  if (found) return FinishWith(context, grpc::Status::OK);
-  return FinishWith(context,
-                    grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                 absl::StrCat("no room ", QuoteForError(request->room_id()))));
+  return FinishWith(context, ToGrpcStatus(status));
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerContext* context,
@@ -117,34 +143,83 @@ grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerConte
   if (!status.ok()) return FinishWith(context, status);
   journal_.ReadState([&](const LiveState& state, uint64_t) {
     status = FillPage(
-        state.rooms(), request->page_token(), request->page_size(),
-        [&](const v1::Room& room) {
+        state.rooms(), request->sdk_app_id(), request->page_token(), request->page_size(),
+        [&](const RoomRecord& record) {
           return request->status() == v1::ROOM_STATUS_UNSPECIFIED ||
-                 room.status() == request->status();
+                 record.room.status() == request->status();
         },
-        [&](const v1::Room& room) { *response->add_rooms() = room; },
+        [&](const RoomRecord& record) { *response->add_rooms() = record.room; },
+        [](const RoomRecord& record) { return record.room.ByteSizeLong(); },
         response->mutable_next_page_token());
   });
   return FinishWith(context, status);
 }
 
+grpc::ServerUnaryReactor* LiveEventsService::ListRoomMembers(
+    grpc::CallbackServerContext* context, const v1::ListRoomMembersRequest* request,
+    v1::ListRoomMembersResponse* response) {
+  // Accounts are short: pages are larger than for rooms, and still far below gRPC's 4 MiB.
+  constexpr int kDefaultMembers = 1000;
+  constexpr int kMaxMembers = 10000;
+  if (request->page_size() < 0) {
+    return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                            "page_size: must not be negative"));
+  }
+  if (absl::Status status = CheckIdLength(request->room_id(), "room_id"); !status.ok()) {
+    return FinishWith(context, ToGrpcStatus(status));
+  }
+  const int limit =
+      request->page_size() == 0 ? kDefaultMembers : std::min(request->page_size(), kMaxMembers);
+  absl::StatusOr<std::string> after = DecodePageToken(request->page_token());
+  if (!after.ok()) return FinishWith(context, ToGrpcStatus(after.status()));
+  absl::Status status;
+  journal_.ReadState([&](const LiveState& state, uint64_t) {
+    absl::StatusOr<uint64_t> app = ResolveApp(
+        request->sdk_app_id(), state.AppsWithRoom(request->room_id()), "room", request->room_id());
+    const RoomRecord* record = app.ok() ? state.FindRoomRecord(*app, request->room_id()) : nullptr;
+    if (record == nullptr) {
+      status = app.ok() ? absl::NotFoundError(absl::StrCat(
+                              "no room ", QuoteForError(request->room_id()), " in app ", *app))
+                        : app.status();
+      return;
+    }
+    // The online set is ordered by account, so a page continues exactly after the last account
+    // of the previous one even while members come and go.
+    const auto& online = record->online;
+    PageBudget budget;
+    int count = 0;
+    for (auto it = after->empty() ? online.begin() : online.upper_bound(*after); it != online.end();
+         ++it) {
+      if (count == limit || !budget.Take(it->first.size())) {
+        response->set_next_page_token(EncodePageToken(std::prev(it)->first));
+        break;
+      }
+      response->add_member_accounts(it->first);
+      ++count;
+    }
+  });
+  return FinishWith(context, ToGrpcStatus(status));
+}
+
 grpc::ServerUnaryReactor* LiveEventsService::GetBattle(grpc::CallbackServerContext* context,
                                                        const v1::GetBattleRequest* request,
                                                        v1::Battle* response) {
-  if (absl::Status status = CheckIdLength(request->battle_id(), "battle_id"); !status.ok()) {
-    return FinishWith(context, ToGrpcStatus(status));
-  }
-  bool found = false;
+  absl::Status status = CheckIdLength(request->battle_id(), "battle_id");
+  if (!status.ok()) return FinishWith(context, ToGrpcStatus(status));
   journal_.ReadState([&](const LiveState& state, uint64_t) {
-    if (const v1::Battle* battle = state.FindBattle(request->battle_id())) {
+    absl::StatusOr<uint64_t> app =
+        ResolveApp(request->sdk_app_id(), state.AppsWithBattle(request->battle_id()), "battle",
+                   request->battle_id());
+    const v1::Battle* battle = app.ok() ? state.FindBattle(*app, request->battle_id()) : nullptr;
+    if (battle != nullptr) {
       *response = *battle;
-      found = true;
+    } else {
+      status = app.ok() ? absl::NotFoundError(absl::StrCat(
+                              "no battle ", QuoteForError(request->battle_id()), " in app ", *app))
+                        : app.status();
     }
   });
-  if (found) return FinishWith(context, grpc::Status::OK);
-  return FinishWith(context,
-                    grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                 absl::StrCat("no battle ", QuoteForError(request->battle_id()))));
+  return FinishWith(context, ToGrpcStatus(status));
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerContext* context,
@@ -155,13 +230,16 @@ grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerCon
   if (!status.ok()) return FinishWith(context, status);
   journal_.ReadState([&](const LiveState& state, uint64_t) {
     status = FillPage(
-        state.battles(), request->page_token(), request->page_size(),
-        [&](const v1::Battle& battle) {
+        state.battles(), request->sdk_app_id(), request->page_token(), request->page_size(),
+        [&](const BattleRecord& record) {
           return (request->state() == v1::BATTLE_STATE_UNSPECIFIED ||
-                  battle.state() == request->state()) &&
-                 (request->room_id().empty() || BattleInvolvesRoom(battle, request->room_id()));
+                  record.battle.state() == request->state()) &&
+                 // A battle's rooms are of the battle's own app, so this matches within it.
+                 (request->room_id().empty() ||
+                  BattleInvolvesRoom(record.battle, request->room_id()));
         },
-        [&](const v1::Battle& battle) { *response->add_battles() = battle; },
+        [&](const BattleRecord& record) { *response->add_battles() = record.battle; },
+        [](const BattleRecord& record) { return record.battle.ByteSizeLong(); },
         response->mutable_next_page_token());
   });
   return FinishWith(context, status);

@@ -28,6 +28,9 @@ class LiveEventsService final : public v1::LiveEvents::CallbackService {
   grpc::ServerUnaryReactor* ListRooms(grpc::CallbackServerContext* context,
                                       const v1::ListRoomsRequest* request,
                                       v1::ListRoomsResponse* response) override;
+  grpc::ServerUnaryReactor* ListRoomMembers(grpc::CallbackServerContext* context,
+                                            const v1::ListRoomMembersRequest* request,
+                                            v1::ListRoomMembersResponse* response) override;
   grpc::ServerUnaryReactor* GetBattle(grpc::CallbackServerContext* context,
                                       const v1::GetBattleRequest* request,
                                       v1::Battle* response) override;

@@ -24,6 +24,9 @@ ABSL_FLAG(uint64_t, retain_events, 1000000, "keep at least this many newest even
 ABSL_FLAG(double, retain_hours, 24, "keep every event younger than this");
 ABSL_FLAG(double, retain_finished_hours, 24,
           "keep destroyed rooms and ended battles queryable this long");
+ABSL_FLAG(absl::Duration, member_reorder_horizon, absl::Minutes(10),
+          "how long an offline room member's fact time is kept, behind the room's newest "
+          "EventTime, to recognise a late older Online as stale");
 ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(5),
           "how long calls in flight get when the server stops");
 
@@ -38,7 +41,8 @@ absl::StatusOr<std::unique_ptr<EventStore>> OpenStore() {
   const std::filesystem::path dir = absl::GetFlag(FLAGS_data_dir);
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error) return absl::UnavailableError("cannot create " + dir.string() + ": " + error.message());
+  if (error)
+    return absl::UnavailableError("cannot create " + dir.string() + ": " + error.message());
   auto store = liveevents::service::SqliteEventStore::Open((dir / "journal.db").string());
   if (!store.ok()) return store.status();
   return std::unique_ptr<EventStore>(std::move(*store));
@@ -53,6 +57,7 @@ liveevents::service::ServerOptions OptionsFromFlags() {
   options.journal.retain_events = absl::GetFlag(FLAGS_retain_events);
   options.journal.retain_for = absl::Hours(absl::GetFlag(FLAGS_retain_hours));
   options.journal.retain_finished_for = absl::Hours(absl::GetFlag(FLAGS_retain_finished_hours));
+  options.journal.member_reorder_horizon = absl::GetFlag(FLAGS_member_reorder_horizon);
   return options;
 }
 
@@ -77,6 +82,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   const liveevents::service::ServerOptions options = OptionsFromFlags();
+  if (options.journal.member_reorder_horizon < absl::ZeroDuration()) {
+    std::cerr << "liveevents-server: --member_reorder_horizon must not be negative\n";
+    return 1;
+  }
   auto server = liveevents::service::Server::Start(options, std::move(*store));
   if (!server.ok()) {
     std::cerr << "liveevents-server: " << server.status() << "\n";

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "service/core/event_filter.h"
+#include "service/core/event_keys.h"
 #include "service/core/live_state.h"
 #include "service/core/request_limits.h"
 
@@ -15,13 +16,22 @@ namespace {
 
 constexpr char kResumeRevisionKey[] = "liveevents-resume-revision";
 
+// An app filter narrows every other list to that app's rooms and battles: room and battle ids
+// are unique only within one app.
+bool SnapshotWantsApp(const v1::EventFilter& filter, uint64_t sdk_app_id) {
+  return filter.sdk_app_ids().empty() ||
+         std::find(filter.sdk_app_ids().begin(), filter.sdk_app_ids().end(), sdk_app_id) !=
+             filter.sdk_app_ids().end();
+}
+
 bool SnapshotWantsRoom(const v1::EventFilter& filter, const v1::Room& room) {
-  if (!filter.battle_ids().empty()) return false;
+  if (!filter.battle_ids().empty() || !SnapshotWantsApp(filter, room.sdk_app_id())) return false;
   return filter.room_ids().empty() || std::find(filter.room_ids().begin(), filter.room_ids().end(),
                                                 room.room_id()) != filter.room_ids().end();
 }
 
 bool SnapshotWantsBattle(const v1::EventFilter& filter, const v1::Battle& battle) {
+  if (!SnapshotWantsApp(filter, battle.sdk_app_id())) return false;
   if (!filter.battle_ids().empty() &&
       std::find(filter.battle_ids().begin(), filter.battle_ids().end(), battle.battle_id()) ==
           filter.battle_ids().end()) {
@@ -115,15 +125,15 @@ void SubscribeReactor::QueueSnapshot() {
   uint64_t as_of = 0;
   journal_.ReadState([&](const LiveState& state, uint64_t applied) {
     as_of = applied;
-    for (const auto& [id, room] : state.rooms()) {
-      if (!SnapshotWantsRoom(filter_, room)) continue;
-      make_room_for(room.ByteSizeLong());
-      *response->mutable_snapshot()->add_rooms() = room;
+    for (const auto& [key, record] : state.rooms()) {
+      if (!SnapshotWantsRoom(filter_, record.room)) continue;
+      make_room_for(record.room.ByteSizeLong());
+      *response->mutable_snapshot()->add_rooms() = record.room;
     }
-    for (const auto& [id, battle] : state.battles()) {
-      if (!SnapshotWantsBattle(filter_, battle)) continue;
-      make_room_for(battle.ByteSizeLong());
-      *response->mutable_snapshot()->add_battles() = battle;
+    for (const auto& [key, record] : state.battles()) {
+      if (!SnapshotWantsBattle(filter_, record.battle)) continue;
+      make_room_for(record.battle.ByteSizeLong());
+      *response->mutable_snapshot()->add_battles() = record.battle;
     }
   });
   if (response->snapshot().rooms_size() + response->snapshot().battles_size() > 0) {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "service/core/live_state.h"
+#include "service/core/event_keys.h"
 #include "service/core/request_limits.h"
 
 namespace liveevents::service {
@@ -16,44 +16,6 @@ constexpr int kMaxFilterValues = 1000;
 template <typename List, typename Value>
 bool Contains(const List& list, const Value& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-std::string BattleIdOf(const v1::Event& event) {
-  switch (event.payload_case()) {
-    case v1::Event::kCreateBattle:
-      return event.create_battle().battle_id();
-    case v1::Event::kStartBattle:
-      return event.start_battle().battle_id();
-    case v1::Event::kEndBattle:
-      return event.end_battle().battle_id();
-    default:
-      return "";
-  }
-}
-
-// Every room an event concerns: its own room, or the rooms of a battle.
-std::vector<std::string> RoomIdsOf(const v1::Event& event) {
-  std::vector<std::string> ids;
-  auto add_rooms = [&ids](const v1::BattleRoom& from, const auto& to_rooms) {
-    ids.push_back(from.room_id());
-    for (const v1::BattleRoom& room : to_rooms) ids.push_back(room.room_id());
-  };
-  switch (event.payload_case()) {
-    case v1::Event::kCreateBattle:
-      ids.push_back(event.create_battle().from_room_id());
-      ids.insert(ids.end(), event.create_battle().to_room_ids().begin(),
-                 event.create_battle().to_room_ids().end());
-      break;
-    case v1::Event::kStartBattle:
-      add_rooms(event.start_battle().from_room(), event.start_battle().to_rooms());
-      break;
-    case v1::Event::kEndBattle:
-      add_rooms(event.end_battle().from_room(), event.end_battle().to_rooms());
-      break;
-    default:
-      ids.push_back(RoomIdOf(event));
-  }
-  return ids;
 }
 
 template <typename List>

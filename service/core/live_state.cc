@@ -2,12 +2,18 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "service/core/event_keys.h"
+
 namespace liveevents::service {
 namespace {
 
 using v1::Battle;
 using v1::Event;
 using v1::Room;
+
+// Bumped whenever internal::State changes meaning; Restore refuses any other value.
+constexpr uint32_t kStateFormat = 2;
 
 // Copies the RoomInfo keys Tencent actually sent; absent keys leave the room as it was.
 void MergeRoomInfo(const v1::RoomInfo& info, Room& room) {
@@ -32,41 +38,64 @@ void MergeRoomInfo(const v1::RoomInfo& info, Room& room) {
   }
 }
 
-// Records that `event` changed `entity` (a Room or a Battle).
+// Records that `event` changed the public `entity` (a Room or a Battle) and its record.
 template <typename Entity>
-void Touch(const Event& event, Entity& entity) {
+void Touch(const Event& event, Entity& entity, int64_t& last_received_time_ms) {
   entity.set_last_event_time_ms(std::max(entity.last_event_time_ms(), event.event_time_ms()));
-  entity.set_last_received_time_ms(
-      std::max(entity.last_received_time_ms(), event.received_time_ms()));
+  last_received_time_ms = std::max(last_received_time_ms, event.received_time_ms());
   entity.set_last_revision(event.revision());
 }
 
-Room NewRoom(const std::string& room_id) {
-  Room room;
-  room.set_room_id(room_id);
-  room.set_status(v1::ROOM_STATUS_ACTIVE);
-  return room;
+RoomRecord NewRoom(const EntityKey& key) {
+  RoomRecord record;
+  record.room.set_room_id(key.second);
+  record.room.set_sdk_app_id(key.first);
+  record.room.set_status(v1::ROOM_STATUS_ACTIVE);
+  return record;
+}
+
+BattleRecord NewBattle(const EntityKey& key) {
+  BattleRecord record;
+  record.battle.set_battle_id(key.second);
+  record.battle.set_sdk_app_id(key.first);
+  return record;
+}
+
+template <typename Index>
+std::vector<uint64_t> AppsIn(const Index& index, const std::string& id) {
+  auto it = index.find(id);
+  if (it == index.end()) return {};
+  return std::vector<uint64_t>(it->second.begin(), it->second.end());
+}
+
+template <typename Index>
+void Unindex(Index& index, const EntityKey& key) {
+  auto it = index.find(key.second);
+  if (it == index.end()) return;
+  it->second.erase(key.first);
+  if (it->second.empty()) index.erase(it);
 }
 
 v1::BattleEndReason EndReasonOf(int64_t op_type) {
   switch (op_type) {
-    case 0: return v1::BATTLE_END_REASON_TIME_UP;
-    case 1: return v1::BATTLE_END_REASON_OWNERS_LEFT;
-    case 2: return v1::BATTLE_END_REASON_NEVER_STARTED;
-    default: return v1::BATTLE_END_REASON_OTHER;
+    case 0:
+      return v1::BATTLE_END_REASON_TIME_UP;
+    case 1:
+      return v1::BATTLE_END_REASON_OWNERS_LEFT;
+    case 2:
+      return v1::BATTLE_END_REASON_NEVER_STARTED;
+    default:
+      return v1::BATTLE_END_REASON_OTHER;
   }
 }
 
-// Records `time` for `key` unless a newer fact about the key was applied; true when applied.
-bool Newest(google::protobuf::Map<std::string, int64_t>& times, const std::string& key,
-            int64_t time) {
-  auto [it, inserted] = times.try_emplace(key, time);
-  if (!inserted && time < it->second) return false;
-  it->second = time;
-  return true;
+// True when a fact at `time` about `key` is not older than the newest one applied.
+bool IsNewest(const std::map<std::string, int64_t>& times, const std::string& key, int64_t time) {
+  auto it = times.find(key);
+  return it == times.end() || time >= it->second;
 }
 
-// Adds or removes `account` in a repeated field used as an ordered set.
+// Adds or removes `account` in a repeated field used as a set (admins: a short list).
 void SetMember(google::protobuf::RepeatedPtrField<std::string>& list, const std::string& account,
                bool present) {
   auto it = std::find(list.begin(), list.end(), account);
@@ -74,152 +103,289 @@ void SetMember(google::protobuf::RepeatedPtrField<std::string>& list, const std:
   if (!present && it != list.end()) list.erase(it);
 }
 
-// Each of these applies the keys whose own newest fact this is; false when none was.
-bool SetOnline(const v1::MemberStateChanged& change, int64_t time, Room& room) {
+// Each of these applies the keys whose own newest fact this is and returns false, having
+// changed nothing, when none was.
+bool SetOnline(const v1::MemberStateChanged& change, int64_t time, RoomRecord& record) {
   const bool online = change.event_type() == "Online";
   bool applied = false;
   for (const std::string& account : change.member_accounts()) {
-    if (!Newest(*room.mutable_fact_times()->mutable_members(), account, time)) continue;
-    SetMember(*room.mutable_online_members(), account, online);
+    if (!IsNewest(record.online, account, time) || !IsNewest(record.offline, account, time)) {
+      continue;
+    }
+    record.online.erase(account);
+    if (auto it = record.offline.find(account); it != record.offline.end()) {
+      record.offline_by_time.erase({it->second, account});
+      record.offline.erase(it);
+    }
+    if (online) {
+      record.online.emplace(account, time);
+    } else {
+      record.offline.emplace(account, time);
+      record.offline_by_time.emplace(time, account);
+    }
     applied = true;
   }
-  room.set_online_count(room.online_members_size());
+  if (applied) record.room.set_online_count(static_cast<int64_t>(record.online.size()));
   return applied;
 }
 
-bool ModifyAdmins(const v1::ModifyAdmin& change, int64_t time, Room& room) {
+bool ModifyAdmins(const v1::ModifyAdmin& change, int64_t time, RoomRecord& record) {
   const bool add = change.op_type() == "add";
   bool applied = false;
   for (const std::string& account : change.admin_accounts()) {
-    if (!Newest(*room.mutable_fact_times()->mutable_admins(), account, time)) continue;
-    SetMember(*room.mutable_admin_accounts(), account, add);
+    if (!IsNewest(record.admin_times, account, time)) continue;
+    record.admin_times[account] = time;
+    SetMember(*record.room.mutable_admin_accounts(), account, add);
     applied = true;
   }
   return applied;
 }
 
-bool SetMetadata(const v1::SetMetadata& change, int64_t time, Room& room) {
+bool SetMetadata(const v1::SetMetadata& change, int64_t time, RoomRecord& record) {
   bool applied = false;
   for (const v1::MetadataEntry& entry : change.metadata()) {
-    if (!Newest(*room.mutable_fact_times()->mutable_metadata(), entry.key(), time)) continue;
-    (*room.mutable_metadata())[entry.key()] = entry.value();
+    if (!IsNewest(record.metadata_times, entry.key(), time)) continue;
+    record.metadata_times[entry.key()] = time;
+    (*record.room.mutable_metadata())[entry.key()] = entry.value();
     applied = true;
   }
   return applied;
 }
 
-bool DelMetadata(const v1::DelMetadata& change, int64_t time, Room& room) {
+bool DelMetadata(const v1::DelMetadata& change, int64_t time, RoomRecord& record) {
   bool applied = false;
   for (const std::string& key : change.keys()) {
-    if (!Newest(*room.mutable_fact_times()->mutable_metadata(), key, time)) continue;
-    room.mutable_metadata()->erase(key);
+    if (!IsNewest(record.metadata_times, key, time)) continue;
+    record.metadata_times[key] = time;
+    record.room.mutable_metadata()->erase(key);
     applied = true;
   }
   return applied;
+}
+
+// Applies a fact about the whole room (info or seats) unless `newest_ms` is newer.
+template <typename Change>
+bool ApplyIfNewest(int64_t time, int64_t& newest_ms, Change change) {
+  if (time < newest_ms) return false;
+  change();
+  newest_ms = time;
+  return true;
+}
+
+void AddTimes(const std::map<std::string, int64_t>& times,
+              google::protobuf::RepeatedPtrField<internal::FactTime>& out) {
+  out.Reserve(static_cast<int>(times.size()));
+  for (const auto& [key, time] : times) {
+    internal::FactTime& fact = *out.Add();
+    fact.set_key(key);
+    fact.set_time_ms(time);
+  }
+}
+
+std::map<std::string, int64_t> TimesFrom(
+    const google::protobuf::RepeatedPtrField<internal::FactTime>& facts) {
+  std::map<std::string, int64_t> times;
+  for (const internal::FactTime& fact : facts) times[fact.key()] = fact.time_ms();
+  return times;
 }
 
 }  // namespace
 
-std::string RoomIdOf(const Event& event) {
-  switch (event.payload_case()) {
-    case Event::kCreateRoom: return event.create_room().room_info().room_id();
-    case Event::kDestroyRoom:
-      return event.destroy_room().room_id().empty() ? event.destroy_room().room_info().room_id()
-                                                    : event.destroy_room().room_id();
-    case Event::kUpdateRoomInfo: return event.update_room_info().room_info().room_id();
-    case Event::kSetMetadata: return event.set_metadata().room_id();
-    case Event::kDelMetadata: return event.del_metadata().room_id();
-    case Event::kMemberStateChanged: return event.member_state_changed().room_id();
-    case Event::kChangeOwner: return event.change_owner().room_id();
-    case Event::kModifyAdmin: return event.modify_admin().room_id();
-    case Event::kSeatInfoChanged: return event.seat_info_changed().room_id();
-    case Event::kBeforeSendGift: return event.before_send_gift().room_id();
-    case Event::kBeforeSendMsg: return event.before_send_msg().group_id();
-    case Event::kAfterSendMsg: return event.after_send_msg().group_id();
-    default: return "";
-  }
-}
-
-bool BattleInvolvesRoom(const Battle& battle, const std::string& room_id) {
-  if (battle.from_room().room_id() == room_id) return true;
-  return std::any_of(battle.to_rooms().begin(), battle.to_rooms().end(),
-                     [&](const v1::BattleRoom& room) { return room.room_id() == room_id; });
-}
+LiveState::LiveState(LiveStateOptions options) : options_(options) {}
 
 ApplyOutcome LiveState::Apply(const Event& event) {
   switch (event.payload_case()) {
-    case Event::kCreateRoom: return ApplyCreateRoom(event);
-    case Event::kDestroyRoom: return ApplyDestroyRoom(event);
+    case Event::kCreateRoom:
+      return ApplyCreateRoom(event);
+    case Event::kDestroyRoom:
+      return ApplyDestroyRoom(event);
     case Event::kUpdateRoomInfo:
     case Event::kSetMetadata:
     case Event::kDelMetadata:
     case Event::kMemberStateChanged:
     case Event::kChangeOwner:
     case Event::kModifyAdmin:
-    case Event::kSeatInfoChanged: return ApplyRoomFact(event, RoomIdOf(event));
-    case Event::kCreateBattle: return ApplyCreateBattle(event);
-    case Event::kStartBattle: return ApplyStartBattle(event);
-    case Event::kEndBattle: return ApplyEndBattle(event);
-    default: return {};  // Gifts, messages, follows and unknown commands carry no state.
+    case Event::kSeatInfoChanged:
+      return ApplyRoomFact(event, RoomIdOf(event));
+    case Event::kCreateBattle:
+      return ApplyCreateBattle(event);
+    case Event::kStartBattle:
+      return ApplyStartBattle(event);
+    case Event::kEndBattle:
+      return ApplyEndBattle(event);
+    default:
+      return {};  // Gifts, messages, follows and unknown commands carry no state.
   }
 }
 
-const Room* LiveState::FindRoom(const std::string& room_id) const {
-  auto it = rooms_.find(room_id);
+const Room* LiveState::FindRoom(uint64_t sdk_app_id, const std::string& room_id) const {
+  const RoomRecord* record = FindRoomRecord(sdk_app_id, room_id);
+  return record == nullptr ? nullptr : &record->room;
+}
+
+const RoomRecord* LiveState::FindRoomRecord(uint64_t sdk_app_id, const std::string& room_id) const {
+  auto it = rooms_.find(EntityKey(sdk_app_id, room_id));
   return it == rooms_.end() ? nullptr : &it->second;
 }
 
-const Battle* LiveState::FindBattle(const std::string& battle_id) const {
-  auto it = battles_.find(battle_id);
-  return it == battles_.end() ? nullptr : &it->second;
+const Battle* LiveState::FindBattle(uint64_t sdk_app_id, const std::string& battle_id) const {
+  auto it = battles_.find(EntityKey(sdk_app_id, battle_id));
+  return it == battles_.end() ? nullptr : &it->second.battle;
 }
 
-v1::Snapshot LiveState::ToSnapshot() const {
-  v1::Snapshot snapshot;
-  for (const auto& [id, room] : rooms_) *snapshot.add_rooms() = room;
-  for (const auto& [id, battle] : battles_) *snapshot.add_battles() = battle;
+std::vector<uint64_t> LiveState::AppsWithRoom(const std::string& room_id) const {
+  return AppsIn(room_apps_, room_id);
+}
+
+std::vector<uint64_t> LiveState::AppsWithBattle(const std::string& battle_id) const {
+  return AppsIn(battle_apps_, battle_id);
+}
+
+RoomRecord& LiveState::EmplaceRoom(const EntityKey& key, bool* inserted) {
+  auto it = rooms_.find(key);
+  const bool added = it == rooms_.end();
+  if (added) {
+    it = rooms_.emplace(key, NewRoom(key)).first;
+    room_apps_[key.second].insert(key.first);
+  }
+  if (inserted != nullptr) *inserted = added;
+  return it->second;
+}
+
+void LiveState::EraseRoom(std::map<EntityKey, RoomRecord>::iterator it) {
+  Unindex(room_apps_, it->first);
+  rooms_.erase(it);
+}
+
+BattleRecord& LiveState::EmplaceBattle(const EntityKey& key, bool* inserted) {
+  auto it = battles_.find(key);
+  const bool added = it == battles_.end();
+  if (added) {
+    it = battles_.emplace(key, NewBattle(key)).first;
+    battle_apps_[key.second].insert(key.first);
+  }
+  if (inserted != nullptr) *inserted = added;
+  return it->second;
+}
+
+void LiveState::EraseBattle(std::map<EntityKey, BattleRecord>::iterator it) {
+  Unindex(battle_apps_, it->first);
+  battles_.erase(it);
+}
+
+internal::State LiveState::ToSnapshot() const {
+  internal::State snapshot;
+  snapshot.set_format(kStateFormat);
+  for (const auto& [key, record] : rooms_) {
+    internal::RoomState& room = *snapshot.add_rooms();
+    *room.mutable_room() = record.room;
+    room.set_info_event_time_ms(record.info_event_time_ms);
+    room.set_seats_event_time_ms(record.seats_event_time_ms);
+    room.set_last_received_time_ms(record.last_received_time_ms);
+    AddTimes(record.metadata_times, *room.mutable_metadata_times());
+    AddTimes(record.admin_times, *room.mutable_admin_times());
+    AddTimes(record.online, *room.mutable_online_members());
+    AddTimes(record.offline, *room.mutable_offline_members());
+  }
+  for (const auto& [key, record] : battles_) {
+    internal::BattleState& battle = *snapshot.add_battles();
+    *battle.mutable_battle() = record.battle;
+    battle.set_last_received_time_ms(record.last_received_time_ms);
+    battle.set_create_applied(record.create_applied);
+    battle.set_create_event_time_ms(record.create_event_time_ms);
+  }
   return snapshot;
 }
 
-void LiveState::Restore(const v1::Snapshot& snapshot) {
+absl::Status LiveState::Restore(const internal::State& snapshot) {
+  if (snapshot.format() != kStateFormat) {
+    return absl::DataLossError(absl::StrCat("state format ", snapshot.format(),
+                                            " (this server reads format ", kStateFormat, ")"));
+  }
   rooms_.clear();
   battles_.clear();
-  for (const Room& room : snapshot.rooms()) rooms_[room.room_id()] = room;
-  for (const Battle& battle : snapshot.battles()) battles_[battle.battle_id()] = battle;
+  room_apps_.clear();
+  battle_apps_.clear();
+  for (const internal::RoomState& room : snapshot.rooms()) {
+    RoomRecord& record = EmplaceRoom(EntityKey(room.room().sdk_app_id(), room.room().room_id()));
+    record.room = room.room();
+    record.info_event_time_ms = room.info_event_time_ms();
+    record.seats_event_time_ms = room.seats_event_time_ms();
+    record.last_received_time_ms = room.last_received_time_ms();
+    record.metadata_times = TimesFrom(room.metadata_times());
+    record.admin_times = TimesFrom(room.admin_times());
+    record.online = TimesFrom(room.online_members());
+    record.offline = TimesFrom(room.offline_members());
+    for (const auto& [account, time] : record.offline)
+      record.offline_by_time.emplace(time, account);
+  }
+  for (const internal::BattleState& battle : snapshot.battles()) {
+    BattleRecord& record =
+        EmplaceBattle(EntityKey(battle.battle().sdk_app_id(), battle.battle().battle_id()));
+    record.battle = battle.battle();
+    record.last_received_time_ms = battle.last_received_time_ms();
+    record.create_applied = battle.create_applied();
+    record.create_event_time_ms = battle.create_event_time_ms();
+  }
+  return absl::OkStatus();
 }
 
 void LiveState::ForgetFinishedBefore(int64_t cutoff_ms) {
-  std::erase_if(rooms_, [cutoff_ms](const auto& entry) {
-    return entry.second.status() == v1::ROOM_STATUS_DESTROYED &&
-           entry.second.last_received_time_ms() < cutoff_ms;
-  });
-  std::erase_if(battles_, [cutoff_ms](const auto& entry) {
-    return entry.second.state() == v1::BATTLE_STATE_ENDED &&
-           entry.second.last_received_time_ms() < cutoff_ms;
-  });
+  for (auto it = rooms_.begin(); it != rooms_.end();) {
+    const RoomRecord& record = it->second;
+    const bool forget = record.room.status() == v1::ROOM_STATUS_DESTROYED &&
+                        record.last_received_time_ms < cutoff_ms;
+    if (forget) {
+      EraseRoom(it++);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = battles_.begin(); it != battles_.end();) {
+    const BattleRecord& record = it->second;
+    const bool forget =
+        record.battle.state() == v1::BATTLE_STATE_ENDED && record.last_received_time_ms < cutoff_ms;
+    if (forget) {
+      EraseBattle(it++);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void LiveState::TouchRoom(const Event& event, RoomRecord& record) const {
+  Touch(event, record.room, record.last_received_time_ms);
+  // Bounded bookkeeping: an offline member's fact time matters only while a late Online from
+  // before it may still arrive. Judged against the room's newest EventTime, never the clock,
+  // so replaying the journal forgets exactly the same members.
+  const int64_t cutoff = record.room.last_event_time_ms() - options_.member_reorder_horizon_ms;
+  while (!record.offline_by_time.empty() && record.offline_by_time.begin()->first < cutoff) {
+    record.offline.erase(record.offline_by_time.begin()->second);
+    record.offline_by_time.erase(record.offline_by_time.begin());
+  }
 }
 
 ApplyOutcome LiveState::ApplyCreateRoom(const Event& event) {
   const v1::RoomInfo& info = event.create_room().room_info();
   if (info.room_id().empty()) return {.stale = false};
-  auto it = rooms_.find(info.room_id());
-  if (it != rooms_.end()) {
-    Room& room = it->second;
+  const EntityKey key(event.sdk_app_id(), info.room_id());
+  if (auto it = rooms_.find(key); it != rooms_.end()) {
+    const RoomRecord& existing = it->second;
+    const bool destroyed = existing.room.status() == v1::ROOM_STATUS_DESTROYED;
     // A create newer than the destruction is the same id reused for a new room; judge by the
     // room's own CreateTime where Tencent sent it (CreateRoom often has no EventTime).
     const int64_t created_ms =
         info.has_create_time() ? info.create_time() * 1000 : event.event_time_ms();
-    if (room.status() == v1::ROOM_STATUS_DESTROYED && created_ms > room.destroyed_time_ms()) {
-      rooms_.erase(it);
-    } else if (room.status() == v1::ROOM_STATUS_DESTROYED ||
-               event.event_time_ms() < room.info_event_time_ms()) {
+    if (destroyed && created_ms > existing.room.destroyed_time_ms()) {
+      EraseRoom(it);
+    } else if (destroyed || event.event_time_ms() < existing.info_event_time_ms) {
       return {.stale = true};
     }
   }
-  Room& room = rooms_.try_emplace(info.room_id(), NewRoom(info.room_id())).first->second;
-  MergeRoomInfo(info, room);
-  room.set_info_event_time_ms(event.event_time_ms());
-  Touch(event, room);
+  RoomRecord& record = EmplaceRoom(key);
+  MergeRoomInfo(info, record.room);
+  record.info_event_time_ms = event.event_time_ms();
+  TouchRoom(event, record);
   return {};
 }
 
@@ -227,76 +393,101 @@ ApplyOutcome LiveState::ApplyDestroyRoom(const Event& event) {
   const v1::DestroyRoom& destroy = event.destroy_room();
   const std::string room_id = RoomIdOf(event);
   if (room_id.empty()) return {};
-  Room& room = rooms_.try_emplace(room_id, NewRoom(room_id)).first->second;
-  if (room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
-  // A destruction older than this room's creation ended an earlier room with the same id.
-  if (room.create_time() > 0 && event.event_time_ms() < room.create_time() * 1000) {
-    return {.stale = true};
+  const EntityKey key(event.sdk_app_id(), room_id);
+  if (auto it = rooms_.find(key); it != rooms_.end()) {
+    const Room& room = it->second.room;
+    if (room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
+    // A destruction older than this room's creation ended an earlier room with the same id.
+    if (room.create_time() > 0 && event.event_time_ms() < room.create_time() * 1000) {
+      return {.stale = true};
+    }
   }
   // Otherwise destruction is terminal whatever its EventTime: no later fact can undo it.
-  MergeRoomInfo(destroy.room_info(), room);
-  if (destroy.has_statistic()) *room.mutable_statistic() = destroy.statistic();
-  room.set_status(v1::ROOM_STATUS_DESTROYED);
-  room.set_destroyed_time_ms(event.event_time_ms());
-  room.clear_online_members();
-  room.set_online_count(0);
-  Touch(event, room);
+  RoomRecord& record = EmplaceRoom(key);
+  MergeRoomInfo(destroy.room_info(), record.room);
+  if (destroy.has_statistic()) *record.room.mutable_statistic() = destroy.statistic();
+  record.room.set_status(v1::ROOM_STATUS_DESTROYED);
+  record.room.set_destroyed_time_ms(event.event_time_ms());
+  record.room.set_online_count(0);
+  // Every later member fact is stale anyway: the tombstone keeps no member bookkeeping.
+  record.online.clear();
+  record.offline.clear();
+  record.offline_by_time.clear();
+  TouchRoom(event, record);
   return {};
 }
 
 ApplyOutcome LiveState::ApplyRoomFact(const Event& event, const std::string& room_id) {
   if (room_id.empty()) return {};
+  const EntityKey key(event.sdk_app_id(), room_id);
   // A fact about a room we never saw created means its CreateRoom was lost or is late: the room
-  // exists all the same.
-  Room& room = rooms_.try_emplace(room_id, NewRoom(room_id)).first->second;
-  if (room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
+  // exists all the same (unless the fact turns out to change nothing; see below).
+  bool inserted = false;
+  RoomRecord& record = EmplaceRoom(key, &inserted);
+  if (record.room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
+  Room& room = record.room;
   const int64_t time = event.event_time_ms();
+  bool applied = false;
   switch (event.payload_case()) {
     case Event::kUpdateRoomInfo:
-      if (time < room.info_event_time_ms()) return {.stale = true};
-      MergeRoomInfo(event.update_room_info().room_info(), room);
-      room.set_info_event_time_ms(time);
+      applied = ApplyIfNewest(time, record.info_event_time_ms,
+                              [&] { MergeRoomInfo(event.update_room_info().room_info(), room); });
       break;
     case Event::kChangeOwner:
-      if (time < room.info_event_time_ms()) return {.stale = true};
-      room.set_owner_account(event.change_owner().current_owner_account());
-      room.set_info_event_time_ms(time);
+      applied = ApplyIfNewest(time, record.info_event_time_ms, [&] {
+        room.set_owner_account(event.change_owner().current_owner_account());
+      });
       break;
     case Event::kSeatInfoChanged:
-      if (time < room.seats_event_time_ms()) return {.stale = true};
-      *room.mutable_seats() = event.seat_info_changed().seats();
-      room.set_seats_event_time_ms(time);
+      applied = ApplyIfNewest(time, record.seats_event_time_ms,
+                              [&] { *room.mutable_seats() = event.seat_info_changed().seats(); });
       break;
     case Event::kSetMetadata:
-      if (!SetMetadata(event.set_metadata(), time, room)) return {.stale = true};
+      applied = SetMetadata(event.set_metadata(), time, record);
       break;
     case Event::kDelMetadata:
-      if (!DelMetadata(event.del_metadata(), time, room)) return {.stale = true};
+      applied = DelMetadata(event.del_metadata(), time, record);
       break;
     case Event::kMemberStateChanged:
-      if (!SetOnline(event.member_state_changed(), time, room)) return {.stale = true};
+      applied = SetOnline(event.member_state_changed(), time, record);
       break;
     case Event::kModifyAdmin:
-      if (!ModifyAdmins(event.modify_admin(), time, room)) return {.stale = true};
+      applied = ModifyAdmins(event.modify_admin(), time, record);
       break;
-    default: return {};
+    default:
+      break;
   }
-  Touch(event, room);
+  if (!applied) {
+    // Stale (or naming no key at all): the state must be exactly as before, so a room this
+    // event brought into being goes again.
+    if (inserted) EraseRoom(rooms_.find(key));
+    return {.stale = true};
+  }
+  TouchRoom(event, record);
   return {};
 }
 
 ApplyOutcome LiveState::ApplyCreateBattle(const Event& event) {
   const v1::CreateBattle& create = event.create_battle();
   if (create.battle_id().empty()) return {};
-  Battle& battle = battles_[create.battle_id()];
-  battle.set_battle_id(create.battle_id());
-  // Only CreateBattle carries these, so a late Create still supplies them.
+  const EntityKey key(event.sdk_app_id(), create.battle_id());
+  if (auto it = battles_.find(key); it != battles_.end()) {
+    const BattleRecord& existing = it->second;
+    if (existing.create_applied && event.event_time_ms() < existing.create_event_time_ms) {
+      return {.stale = true};
+    }
+  }
+  BattleRecord& record = EmplaceBattle(key);
+  Battle& battle = record.battle;
+  record.create_applied = true;
+  record.create_event_time_ms = event.event_time_ms();
+  // Only CreateBattle carries these, so a late Create still supplies them (and is not stale).
   battle.set_operator_account(create.operator_account());
   battle.set_timeout_ms(create.timeout_ms());
   battle.set_need_response(create.need_response());
   battle.set_extension_info(create.extension_info());
-  const bool stale = battle.state() > v1::BATTLE_STATE_CREATED;
-  if (!stale) {
+  // Start and End carry richer rooms and times: a Create never moves a battle back.
+  if (battle.state() <= v1::BATTLE_STATE_CREATED) {
     battle.set_state(v1::BATTLE_STATE_CREATED);
     battle.set_duration_ms(create.duration_ms());
     battle.mutable_from_room()->set_room_id(create.from_room_id());
@@ -305,36 +496,44 @@ ApplyOutcome LiveState::ApplyCreateBattle(const Event& event) {
       battle.add_to_rooms()->set_room_id(room_id);
     }
   }
-  Touch(event, battle);
-  return {.stale = stale};
+  Touch(event, battle, record.last_received_time_ms);
+  return {};
 }
 
 ApplyOutcome LiveState::ApplyStartBattle(const Event& event) {
   const v1::StartBattle& start = event.start_battle();
   if (start.battle_id().empty()) return {};
-  Battle& battle = battles_[start.battle_id()];
-  battle.set_battle_id(start.battle_id());
-  if (battle.state() == v1::BATTLE_STATE_ENDED ||
-      (battle.state() == v1::BATTLE_STATE_STARTED &&
-       event.event_time_ms() < battle.last_event_time_ms())) {
-    return {.stale = true};  // EndBattle carries everything StartBattle does, and more.
+  const EntityKey key(event.sdk_app_id(), start.battle_id());
+  if (auto it = battles_.find(key); it != battles_.end()) {
+    const Battle& battle = it->second.battle;
+    if (battle.state() == v1::BATTLE_STATE_ENDED ||
+        (battle.state() == v1::BATTLE_STATE_STARTED &&
+         event.event_time_ms() < battle.last_event_time_ms())) {
+      return {.stale = true};  // EndBattle carries everything StartBattle does, and more.
+    }
   }
+  BattleRecord& record = EmplaceBattle(key);
+  Battle& battle = record.battle;
   battle.set_state(v1::BATTLE_STATE_STARTED);
   battle.set_duration_ms(start.duration_ms());
   battle.set_create_time(start.create_time());
   battle.set_start_time(start.start_time());
   *battle.mutable_from_room() = start.from_room();
   *battle.mutable_to_rooms() = start.to_rooms();
-  Touch(event, battle);
+  Touch(event, battle, record.last_received_time_ms);
   return {};
 }
 
 ApplyOutcome LiveState::ApplyEndBattle(const Event& event) {
   const v1::EndBattle& end = event.end_battle();
   if (end.battle_id().empty()) return {};
-  Battle& battle = battles_[end.battle_id()];
-  battle.set_battle_id(end.battle_id());
-  if (battle.state() == v1::BATTLE_STATE_ENDED) return {.stale = true};
+  const EntityKey key(event.sdk_app_id(), end.battle_id());
+  if (auto it = battles_.find(key);
+      it != battles_.end() && it->second.battle.state() == v1::BATTLE_STATE_ENDED) {
+    return {.stale = true};
+  }
+  BattleRecord& record = EmplaceBattle(key);
+  Battle& battle = record.battle;
   battle.set_state(v1::BATTLE_STATE_ENDED);
   battle.set_op_type(end.op_type());
   battle.set_end_reason(end.has_op_type() ? EndReasonOf(end.op_type())
@@ -345,7 +544,7 @@ ApplyOutcome LiveState::ApplyEndBattle(const Event& event) {
   battle.set_end_time(end.end_time());
   *battle.mutable_from_room() = end.from_room();
   *battle.mutable_to_rooms() = end.to_rooms();
-  Touch(event, battle);
+  Touch(event, battle, record.last_received_time_ms);
   return {};
 }
 

@@ -6,8 +6,14 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "liveevents/internal/state.pb.h"
 #include "liveevents/v1/live_events.pb.h"
 
 namespace liveevents::service {
@@ -15,33 +21,76 @@ namespace liveevents::service {
 // What applying one event did.
 struct ApplyOutcome {
   // The event is older than the state it concerns (or concerns a destroyed room): it is still
-  // journaled and delivered, marked stale, but changed nothing a subscriber relies on.
+  // journaled and delivered, marked stale, and changed nothing at all, bookkeeping included.
   bool stale = false;
 };
 
-// Rooms and battles, keyed by id. Not thread-safe: the owner serialises access.
+// Tencent's room and battle ids are unique only within one SdkAppid, so rooms and battles are
+// keyed by (sdk_app_id, id), ordered by app, then id.
+using EntityKey = std::pair<uint64_t, std::string>;
+
+struct LiveStateOptions {
+  // How long an offline member's fact time is remembered, measured back from the newest
+  // EventTime applied to its room (not the wall clock, so replay gives the same state). A late
+  // Online older than that is applied as if new.
+  int64_t member_reorder_horizon_ms = 10 * 60 * 1000;
+};
+
+// One room: the public view plus what the state machine needs to judge late facts.
+struct RoomRecord {
+  v1::Room room;  // Kept current, online_count included; what queries and snapshots send.
+  int64_t info_event_time_ms = 0;
+  int64_t seats_event_time_ms = 0;
+  int64_t last_received_time_ms = 0;
+  std::map<std::string, int64_t> metadata_times;
+  std::map<std::string, int64_t> admin_times;
+  std::map<std::string, int64_t> online;   // Account -> its newest fact time; ordered for paging.
+  std::map<std::string, int64_t> offline;  // Account -> fact time, within the reorder horizon.
+  std::set<std::pair<int64_t, std::string>> offline_by_time;  // The same, oldest first.
+};
+
+struct BattleRecord {
+  v1::Battle battle;
+  int64_t last_received_time_ms = 0;
+  bool create_applied = false;
+  int64_t create_event_time_ms = 0;
+};
+
+// Rooms and battles, keyed by (sdk_app_id, id). Not thread-safe: the owner serialises access.
 //
 // Tencent delivers callbacks without order, so the rules are (design §4):
-//  - each entity keeps the EventTime of the newest fact applied; an older fact is stale;
-//  - battle phases only move forward (CREATED, STARTED, ENDED); an End without a Start is valid,
-//    and a late Create only fills the fields nothing else carries, so every arrival order of
-//    Create/Start/End ends in the same battle;
+//  - each entity keeps the EventTime of the newest fact applied; an older fact is stale, and a
+//    stale fact changes nothing at all (the state serialises identically before and after);
+//  - battle phases only move forward (CREATED, STARTED, ENDED); an End without a Start is valid;
+//  - CreateBattle alone carries the operator, timeout, need_response and extension: a late
+//    Create (the battle already STARTED or ENDED) whose battle has no Create applied yet is not
+//    stale: it fills those four fields and nothing else, so every arrival order of
+//    Create/Start/End ends in the same battle. A Create older than a Create already applied is
+//    stale;
 //  - a destroyed room is a tombstone: later facts about it are stale, except a CreateRoom whose
 //    creation is newer than the destruction (Tencent reuses room ids);
-//  - seat lists are full snapshots; online members are a set, so counts never go negative.
+//  - seat lists are full snapshots; online members are a set, so counts never go negative;
+//  - per-member fact times stay bounded: online members keep theirs, offline members only
+//    within LiveStateOptions::member_reorder_horizon_ms of the room's newest EventTime.
 class LiveState {
  public:
+  explicit LiveState(LiveStateOptions options = {});
+
   ApplyOutcome Apply(const v1::Event& event);
 
-  const v1::Room* FindRoom(const std::string& room_id) const;
-  const v1::Battle* FindBattle(const std::string& battle_id) const;
-  const std::map<std::string, v1::Room>& rooms() const { return rooms_; }
-  const std::map<std::string, v1::Battle>& battles() const { return battles_; }
+  const v1::Room* FindRoom(uint64_t sdk_app_id, const std::string& room_id) const;
+  const v1::Battle* FindBattle(uint64_t sdk_app_id, const std::string& battle_id) const;
+  const RoomRecord* FindRoomRecord(uint64_t sdk_app_id, const std::string& room_id) const;
+  // The apps that have a room (a battle) with this id, ascending; a lookup, not a scan.
+  std::vector<uint64_t> AppsWithRoom(const std::string& room_id) const;
+  std::vector<uint64_t> AppsWithBattle(const std::string& battle_id) const;
+  const std::map<EntityKey, RoomRecord>& rooms() const { return rooms_; }
+  const std::map<EntityKey, BattleRecord>& battles() const { return battles_; }
 
-  // The whole state as a v1::Snapshot (rooms and battles in id order), and back. Restore
-  // replaces the current state.
-  v1::Snapshot ToSnapshot() const;
-  void Restore(const v1::Snapshot& snapshot);
+  // The whole state, bookkeeping included, in key order (so equal states serialise to equal
+  // bytes), and back. Restore replaces the current state; it refuses another format.
+  internal::State ToSnapshot() const;
+  absl::Status Restore(const internal::State& snapshot);
 
   // Removes destroyed rooms and ended battles whose last fact was received before `cutoff_ms`.
   void ForgetFinishedBefore(int64_t cutoff_ms);
@@ -53,16 +102,22 @@ class LiveState {
   ApplyOutcome ApplyCreateBattle(const v1::Event& event);
   ApplyOutcome ApplyStartBattle(const v1::Event& event);
   ApplyOutcome ApplyEndBattle(const v1::Event& event);
+  // Records that `event` changed the room, and forgets offline members beyond the horizon.
+  void TouchRoom(const v1::Event& event, RoomRecord& record) const;
 
-  std::map<std::string, v1::Room> rooms_;
-  std::map<std::string, v1::Battle> battles_;
+  // Every insertion and removal goes through these, so the by-id indexes stay exact.
+  RoomRecord& EmplaceRoom(const EntityKey& key, bool* inserted = nullptr);
+  void EraseRoom(std::map<EntityKey, RoomRecord>::iterator it);
+  BattleRecord& EmplaceBattle(const EntityKey& key, bool* inserted = nullptr);
+  void EraseBattle(std::map<EntityKey, BattleRecord>::iterator it);
+
+  LiveStateOptions options_;
+  std::map<EntityKey, RoomRecord> rooms_;
+  std::map<EntityKey, BattleRecord> battles_;
+  // id -> the apps that have a room (battle) with that id, for queries that name no app.
+  absl::flat_hash_map<std::string, std::set<uint64_t>> room_apps_;
+  absl::flat_hash_map<std::string, std::set<uint64_t>> battle_apps_;
 };
-
-// The room id an event is about, or "" when it concerns no single room.
-std::string RoomIdOf(const v1::Event& event);
-
-// True when `room_id` is the battle's caller or one of its callees.
-bool BattleInvolvesRoom(const v1::Battle& battle, const std::string& room_id);
 
 }  // namespace liveevents::service
 

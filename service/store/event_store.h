@@ -20,7 +20,8 @@ namespace liveevents::service {
 
 using EventPtr = std::shared_ptr<const v1::Event>;
 
-// The folded room and battle state as of `revision` (a serialized v1::Snapshot).
+// The folded room and battle state as of `revision`: a serialized internal::State (rooms and
+// battles with their bookkeeping; proto/liveevents/internal/state.proto).
 struct StoredSnapshot {
   uint64_t revision = 0;
   std::string state;

@@ -136,8 +136,25 @@ grpc::ServerUnaryReactor* FakeLiveEvents::GetRoom(grpc::CallbackServerContext* c
     return reactor;
   }
   response->set_room_id("r1");
+  response->set_sdk_app_id(request->sdk_app_id());  // Echoed, so tests see what was asked.
   response->set_status(v1::ROOM_STATUS_ACTIVE);
   response->set_online_count(3);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* FakeLiveEvents::ListRoomMembers(grpc::CallbackServerContext* context,
+                                                          const v1::ListRoomMembersRequest* request,
+                                                          v1::ListRoomMembersResponse* response) {
+  // Two pages: "" -> u1, "\"quoted\"" (next "p2"); "p2" -> the app id asked for, as an account.
+  if (request->page_token().empty()) {
+    response->add_member_accounts("u1");
+    response->add_member_accounts("\"quoted\"");
+    response->set_next_page_token("p2");
+  } else {
+    response->add_member_accounts(absl::StrCat("app-", request->sdk_app_id()));
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -45,6 +45,9 @@ class FakeLiveEvents : public liveevents::v1::LiveEvents::CallbackService {
   grpc::ServerUnaryReactor* GetRoom(grpc::CallbackServerContext* context,
                                     const liveevents::v1::GetRoomRequest* request,
                                     liveevents::v1::Room* response) override;
+  grpc::ServerUnaryReactor* ListRoomMembers(
+      grpc::CallbackServerContext* context, const liveevents::v1::ListRoomMembersRequest* request,
+      liveevents::v1::ListRoomMembersResponse* response) override;
   grpc::ServerUnaryReactor* GetBattle(grpc::CallbackServerContext* context,
                                       const liveevents::v1::GetBattleRequest* request,
                                       liveevents::v1::Battle* response) override;

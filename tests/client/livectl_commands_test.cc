@@ -31,19 +31,26 @@ class LivectlTest : public ::testing::Test {
 };
 
 TEST_F(LivectlTest, RoomPrintsOneJsonLine) {
-  EXPECT_EQ(GetRoom(context_, "r1"), kExitOk) << err_.str();
+  EXPECT_EQ(GetRoom(context_, "r1", 0), kExitOk) << err_.str();
   EXPECT_EQ(out_.str(),
             "{\"room_id\":\"r1\",\"status\":\"ROOM_STATUS_ACTIVE\",\"online_count\":\"3\"}\n");
 }
 
+TEST_F(LivectlTest, RoomSendsTheApp) {
+  EXPECT_EQ(GetRoom(context_, "r1", 1400000002), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(),
+            "{\"room_id\":\"r1\",\"status\":\"ROOM_STATUS_ACTIVE\",\"sdk_app_id\":\"1400000002\","
+            "\"online_count\":\"3\"}\n");
+}
+
 TEST_F(LivectlTest, UnknownRoomExitsOneWithTheStatusMessage) {
-  EXPECT_EQ(GetRoom(context_, "nope"), kExitFailure);
+  EXPECT_EQ(GetRoom(context_, "nope", 0), kExitFailure);
   EXPECT_EQ(out_.str(), "");
   EXPECT_EQ(err_.str(), "livectl: room: NOT_FOUND: room nope not found\n");
 }
 
 TEST_F(LivectlTest, BattleAndInfo) {
-  EXPECT_EQ(GetBattle(context_, "b1"), kExitOk) << err_.str();
+  EXPECT_EQ(GetBattle(context_, "b1", 0), kExitOk) << err_.str();
   EXPECT_EQ(GetServerInfo(context_), kExitOk) << err_.str();
   EXPECT_EQ(out_.str(),
             "{\"battle_id\":\"b1\",\"state\":\"BATTLE_STATE_STARTED\"}\n"
@@ -51,9 +58,14 @@ TEST_F(LivectlTest, BattleAndInfo) {
 }
 
 TEST_F(LivectlTest, RoomsFollowsEveryPage) {
-  EXPECT_EQ(ListRooms(context_, v1::ROOM_STATUS_UNSPECIFIED), kExitOk) << err_.str();
+  EXPECT_EQ(ListRooms(context_, v1::ROOM_STATUS_UNSPECIFIED, 0), kExitOk) << err_.str();
   EXPECT_EQ(out_.str(),
             "{\"room_id\":\"room-a\"}\n{\"room_id\":\"room-b\"}\n{\"room_id\":\"room-c\"}\n");
+}
+
+TEST_F(LivectlTest, MembersPrintsOneJsonStringPerAccountAcrossPages) {
+  EXPECT_EQ(ListRoomMembers(context_, "r1", 7), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(), "\"u1\"\n\"\\\"quoted\\\"\"\n\"app-7\"\n");
 }
 
 TEST_F(LivectlTest, UnimplementedCallFails) {

@@ -75,6 +75,42 @@ TEST_F(CallbackFlowTest, CallbacksReachSubscriberAndStateWithExactAccounts) {
   EXPECT_EQ(info.head_revision(), 3u) << "the retry added no event";
 }
 
+// One gateway serving two apps: Tencent's room ids are unique only within an app, so the same
+// RoomId from both is two rooms, each with its own owner.
+TEST_F(CallbackFlowTest, SameRoomIdFromTwoAppsThroughOneGatewayIsTwoRooms) {
+  constexpr char kOtherApp[] = "1400000002";
+  gateway_.reset();
+  StartGateway("127.0.0.1:0", {"--apps", std::string(kAppId) + "," + kOtherApp});
+  std::string other_body = ReadExample("create_room.json");
+  const std::string owner = "144115216631667826";
+  ASSERT_NE(other_body.find(owner), std::string::npos);
+  other_body.replace(other_body.find(owner), owner.size(), "\"other-owner\"");
+
+  ASSERT_EQ(Post("Live.CallbackAfterCreateRoom", ReadExample("create_room.json")).status, 200);
+  HttpReply other =
+      PostCallback(http_address_, kOtherApp, "Live.CallbackAfterCreateRoom", other_body);
+  ASSERT_EQ(other.status, 200) << other.body;
+
+  for (const auto& [app, want_owner] :
+       {std::pair{uint64_t{1400000001}, owner},
+        std::pair{uint64_t{1400000002}, std::string("other-owner")}}) {
+    v1::GetRoomRequest request;
+    request.set_room_id("room-1");
+    request.set_sdk_app_id(app);
+    v1::Room room;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetRoom(&context, request, &room).ok()) << app;
+    EXPECT_EQ(room.sdk_app_id(), app);
+    EXPECT_EQ(room.owner_account(), want_owner);
+  }
+  v1::GetRoomRequest ambiguous;
+  ambiguous.set_room_id("room-1");
+  v1::Room room;
+  grpc::ClientContext context;
+  EXPECT_EQ(stub_->GetRoom(&context, ambiguous, &room).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(CallbackFlowTest, BadRequestsGetTheDocumentedAnswersAndNothingIsPublished) {
   HttpReply malformed = Post("Live.CallbackAfterCreateRoom", "{\"RoomInfo\": ");
   EXPECT_EQ(malformed.status, 400);
@@ -112,8 +148,8 @@ TEST_F(CallbackFlowTest, BadRequestsGetTheDocumentedAnswersAndNothingIsPublished
       grpc::CreateChannel(grpc_address_, grpc::InsecureChannelCredentials()));
   grpc::health::v1::HealthCheckResponse serving;
   grpc::ClientContext health_context;
-  ASSERT_TRUE(health->Check(&health_context, grpc::health::v1::HealthCheckRequest(), &serving)
-                  .ok());
+  ASSERT_TRUE(
+      health->Check(&health_context, grpc::health::v1::HealthCheckRequest(), &serving).ok());
   EXPECT_EQ(serving.status(), grpc::health::v1::HealthCheckResponse::SERVING);
 }
 

@@ -4,9 +4,13 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "tests/testing/service_fixture.h"
@@ -31,6 +35,28 @@ TEST_F(LiveEventsServiceTest, PublishAssignsDenseRevisionsAndAnswersDuplicates) 
   ASSERT_EQ(response.events_size(), 2);
   EXPECT_EQ(response.head_revision(), 2u);
   EXPECT_EQ(response.events(0).dedup_key().size(), 64u);
+}
+
+TEST_F(LiveEventsServiceTest, PublishIgnoresADedupKeySentByThePublisher) {
+  const v1::PublishResponse a = Publish(MakeCreateRoom("room-a"));
+  v1::Event b = MakeCreateRoom("room-b");  // A different body...
+  v1::ListEventsResponse listed;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListEvents(&context, v1::ListEventsRequest(), &listed).ok());
+  }
+  ASSERT_EQ(listed.events_size(), 1);
+  b.set_dedup_key(listed.events(0).dedup_key());  // ...claiming to be A's retry.
+
+  const v1::PublishResponse published = Publish(b);
+  EXPECT_FALSE(published.duplicate());
+  EXPECT_EQ(published.revision(), a.revision() + 1);
+
+  v1::GetRoomRequest request;
+  request.set_room_id("room-b");
+  v1::Room room;
+  grpc::ClientContext context;
+  EXPECT_TRUE(stub_->GetRoom(&context, request, &room).ok());
 }
 
 TEST_F(LiveEventsServiceTest, PublishRejectsAnEventWithoutCommand) {
@@ -117,6 +143,237 @@ TEST_F(LiveEventsServiceTest, ListBattlesFiltersByRoomAndState) {
   ASSERT_TRUE(stub_->ListBattles(&context, request, &response).ok());
   ASSERT_EQ(response.battles_size(), 1);
   EXPECT_EQ(response.battles(0).battle_id(), "b1");
+}
+
+constexpr uint64_t kAppA = 1400000001;  // The fixture's default app.
+constexpr uint64_t kAppB = 1400000002;
+
+// The same room id posted by two apps, each with its own owner.
+v1::Event CreateRoomWithOwner(uint64_t sdk_app_id, const std::string& room_id,
+                              const std::string& owner) {
+  v1::Event event = InApp(sdk_app_id, MakeCreateRoom(room_id));
+  event.mutable_create_room()->mutable_room_info()->set_owner_account(owner);
+  return event;
+}
+
+TEST_F(LiveEventsServiceTest, SameRoomIdFromTwoAppsIsTwoRoomsEachWithItsOwner) {
+  EXPECT_FALSE(Publish(CreateRoomWithOwner(kAppA, "room-1", "owner-a")).duplicate());
+  EXPECT_FALSE(Publish(CreateRoomWithOwner(kAppB, "room-1", "owner-b")).duplicate());
+
+  for (const auto& [app, owner] : {std::pair{kAppA, "owner-a"}, std::pair{kAppB, "owner-b"}}) {
+    v1::GetRoomRequest request;
+    request.set_room_id("room-1");
+    request.set_sdk_app_id(app);
+    v1::Room room;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetRoom(&context, request, &room).ok()) << app;
+    EXPECT_EQ(room.sdk_app_id(), app);
+    EXPECT_EQ(room.owner_account(), owner);
+  }
+
+  v1::ListRoomsResponse all;
+  grpc::ClientContext list_context;
+  ASSERT_TRUE(stub_->ListRooms(&list_context, v1::ListRoomsRequest(), &all).ok());
+  ASSERT_EQ(all.rooms_size(), 2);
+  EXPECT_EQ(all.rooms(0).sdk_app_id(), kAppA);
+  EXPECT_EQ(all.rooms(1).sdk_app_id(), kAppB);
+}
+
+TEST_F(LiveEventsServiceTest, GetRoomWithoutAppAnswersTheOnlyAppAndRefusesAnAmbiguousId) {
+  Publish(CreateRoomWithOwner(kAppA, "shared", "owner-a"));
+  Publish(CreateRoomWithOwner(kAppB, "shared", "owner-b"));
+  Publish(CreateRoomWithOwner(kAppB, "only-b", "owner-b"));
+
+  v1::GetRoomRequest request;
+  request.set_room_id("only-b");
+  v1::Room room;
+  grpc::ClientContext only_context;
+  ASSERT_TRUE(stub_->GetRoom(&only_context, request, &room).ok());
+  EXPECT_EQ(room.sdk_app_id(), kAppB);
+
+  request.set_room_id("shared");
+  grpc::ClientContext shared_context;
+  const grpc::Status ambiguous = stub_->GetRoom(&shared_context, request, &room);
+  EXPECT_EQ(ambiguous.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(ambiguous.error_message().find("1400000001, 1400000002"), std::string::npos)
+      << ambiguous.error_message();
+
+  request.set_room_id("only-b");
+  request.set_sdk_app_id(kAppA);
+  grpc::ClientContext wrong_app_context;
+  EXPECT_EQ(stub_->GetRoom(&wrong_app_context, request, &room).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(LiveEventsServiceTest, GetBattleWithoutAppRefusesAnAmbiguousId) {
+  Publish(MakeStartBattle("b1", "r1", "r2"));
+  Publish(InApp(kAppB, MakeStartBattle("b1", "r1", "r2")));
+  v1::GetBattleRequest request;
+  request.set_battle_id("b1");
+  v1::Battle battle;
+  grpc::ClientContext ambiguous_context;
+  EXPECT_EQ(stub_->GetBattle(&ambiguous_context, request, &battle).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  request.set_sdk_app_id(kAppB);
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->GetBattle(&context, request, &battle).ok());
+  EXPECT_EQ(battle.sdk_app_id(), kAppB);
+}
+
+TEST_F(LiveEventsServiceTest, ListRoomsFiltersByAppAndPagesAcrossApps) {
+  for (const uint64_t app : {kAppB, kAppA}) {
+    for (int i = 0; i < 3; ++i) Publish(InApp(app, MakeCreateRoom("room-" + std::to_string(i))));
+  }
+  // Every app, two per page: the token carries (app, id), so no room is lost or repeated at
+  // the boundary between the apps.
+  std::vector<std::pair<uint64_t, std::string>> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    v1::ListRoomsRequest request;
+    request.set_page_size(2);
+    request.set_page_token(token);
+    v1::ListRoomsResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListRooms(&context, request, &response).ok());
+    for (const v1::Room& room : response.rooms())
+      seen.emplace_back(room.sdk_app_id(), room.room_id());
+    token = response.next_page_token();
+    ASSERT_LT(++pages, 10);
+  } while (!token.empty());
+  ASSERT_EQ(seen.size(), 6u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::set(seen.begin(), seen.end()).size(), 6u);
+
+  // One app, paged.
+  std::vector<std::string> in_b;
+  token.clear();
+  do {
+    v1::ListRoomsRequest request;
+    request.set_sdk_app_id(kAppB);
+    request.set_page_size(2);
+    request.set_page_token(token);
+    v1::ListRoomsResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListRooms(&context, request, &response).ok());
+    for (const v1::Room& room : response.rooms()) {
+      EXPECT_EQ(room.sdk_app_id(), kAppB);
+      in_b.push_back(room.room_id());
+    }
+    token = response.next_page_token();
+  } while (!token.empty());
+  EXPECT_EQ(in_b, (std::vector<std::string>{"room-0", "room-1", "room-2"}));
+}
+
+TEST_F(LiveEventsServiceTest, ListBattlesMatchesTheRoomWithinTheApp) {
+  Publish(MakeStartBattle("b1", "r1", "r2"));
+  Publish(InApp(kAppB, MakeStartBattle("b9", "r1", "r3")));
+  v1::ListBattlesRequest request;
+  request.set_room_id("r1");
+  request.set_sdk_app_id(kAppB);
+  v1::ListBattlesResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ListBattles(&context, request, &response).ok());
+  ASSERT_EQ(response.battles_size(), 1);
+  EXPECT_EQ(response.battles(0).battle_id(), "b9");
+  EXPECT_EQ(response.battles(0).sdk_app_id(), kAppB);
+}
+
+// Members arrive in a few big MemberStateChanged events, so 100 k accounts publish quickly.
+std::vector<v1::Event> OnlineMemberEvents(const std::string& room_id, int count, int per_event) {
+  std::vector<v1::Event> events;
+  for (int first = 0; first < count; first += per_event) {
+    v1::Event& event = events.emplace_back();
+    event.set_sdk_app_id(kAppA);
+    event.set_command("Live.CallbackOnMemberStateChanged");
+    event.set_event_time_ms(2000 + first);
+    event.set_raw_body(absl::StrCat("{\"members from\":", first, "}"));
+    v1::MemberStateChanged& change = *event.mutable_member_state_changed();
+    change.set_room_id(room_id);
+    change.set_event_type("Online");
+    change.set_event_cause("Enter");
+    for (int i = first; i < std::min(count, first + per_event); ++i) {
+      change.add_member_accounts(absl::StrCat("user-", 1000000 + i));
+    }
+  }
+  return events;
+}
+
+TEST_F(LiveEventsServiceTest, RoomWithAHundredThousandMembersIsSmallAndMembersPageThroughAll) {
+  constexpr int kMembers = 100000;
+  Publish(MakeCreateRoom("big"));
+  for (const v1::Event& event : OnlineMemberEvents("big", kMembers, 20000)) {
+    ASSERT_FALSE(Publish(event).duplicate());
+  }
+
+  v1::GetRoomRequest room_request;
+  room_request.set_room_id("big");
+  v1::Room room;
+  grpc::ClientContext room_context;
+  ASSERT_TRUE(stub_->GetRoom(&room_context, room_request, &room).ok());
+  EXPECT_EQ(room.online_count(), kMembers);
+  EXPECT_LT(room.ByteSizeLong(), 2048u);
+
+  v1::ListRoomsResponse rooms;
+  grpc::ClientContext rooms_context;
+  ASSERT_TRUE(stub_->ListRooms(&rooms_context, v1::ListRoomsRequest(), &rooms).ok());
+  EXPECT_LT(rooms.ByteSizeLong(), 2048u);
+
+  std::vector<std::string> members;
+  std::string token;
+  int pages = 0;
+  do {
+    v1::ListRoomMembersRequest request;
+    request.set_room_id("big");
+    request.set_page_size(7000);
+    request.set_page_token(token);
+    v1::ListRoomMembersResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListRoomMembers(&context, request, &response).ok());
+    members.insert(members.end(), response.member_accounts().begin(),
+                   response.member_accounts().end());
+    token = response.next_page_token();
+    ASSERT_LT(++pages, 100);
+  } while (!token.empty());
+  EXPECT_EQ(pages, (kMembers + 6999) / 7000);
+  ASSERT_EQ(members.size(), static_cast<size_t>(kMembers));
+  EXPECT_TRUE(std::is_sorted(members.begin(), members.end()));
+  EXPECT_EQ(std::set(members.begin(), members.end()).size(), members.size());
+  EXPECT_EQ(members.front(), "user-1000000");
+}
+
+TEST_F(LiveEventsServiceTest, ListRoomMembersDefaultsRejectsNegativeSizesAndUnknownRooms) {
+  Publish(MakeCreateRoom("r1"));
+  for (const v1::Event& event : OnlineMemberEvents("r1", 1500, 1500)) Publish(event);
+  v1::ListRoomMembersRequest request;
+  request.set_room_id("r1");
+  v1::ListRoomMembersResponse response;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListRoomMembers(&context, request, &response).ok());
+    EXPECT_EQ(response.member_accounts_size(), 1000) << "page_size 0 means 1000";
+    EXPECT_FALSE(response.next_page_token().empty());
+  }
+  request.set_page_size(-1);
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(stub_->ListRoomMembers(&context, request, &response).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  request.set_page_size(0);
+  request.set_page_token("not a token");
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(stub_->ListRoomMembers(&context, request, &response).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  request.set_page_token("");
+  request.set_room_id("nope");
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(stub_->ListRoomMembers(&context, request, &response).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
 }
 
 TEST_F(LiveEventsServiceTest, GetServerInfoReportsHeadStoreAndCounts) {

@@ -146,5 +146,62 @@ TEST_F(RestartTest, CompactionNeedsASnapshotAndResumingBeforeItFails) {
   EXPECT_EQ(Publish(MakeCreateRoom("r11")).revision(), 11u);
 }
 
+TEST_F(RestartTest, MembersAndTheirBookkeepingSurviveASnapshotAndRestart) {
+  Start();
+  Publish(MakeCreateRoom("r1"));
+  v1::Event online;
+  online.set_sdk_app_id(1400000001);
+  online.set_command("Live.CallbackOnMemberStateChanged");
+  online.set_event_time_ms(5000);
+  online.set_raw_body("{\"online\":1}");
+  online.mutable_member_state_changed()->set_room_id("r1");
+  online.mutable_member_state_changed()->set_event_type("Online");
+  online.mutable_member_state_changed()->add_member_accounts("u1");
+  online.mutable_member_state_changed()->add_member_accounts("u2");
+  Publish(online);
+  server_->journal().RunMaintenanceForTest();  // Saves a snapshot holding the members.
+
+  Start();
+  EXPECT_EQ(GetRoom("r1").online_count(), 2);
+  v1::ListRoomMembersRequest request;
+  request.set_room_id("r1");
+  v1::ListRoomMembersResponse members;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ListRoomMembers(&context, request, &members).ok());
+  EXPECT_EQ(members.member_accounts_size(), 2);
+  // The member's fact time came back too: an older Offline is still recognised as stale.
+  v1::Event late_offline = online;
+  late_offline.set_event_time_ms(4000);
+  late_offline.set_raw_body("{\"offline\":1}");
+  late_offline.mutable_member_state_changed()->set_event_type("Offline");
+  Publish(late_offline);
+  EXPECT_EQ(GetRoom("r1").online_count(), 2);
+}
+
+TEST_F(RestartTest, ASnapshotInTheEarlierFormatIsRefusedAsDataLoss) {
+  {
+    auto store = service::SqliteEventStore::Open((dir_ / "journal.db").string());
+    ASSERT_TRUE(store.ok()) << store.status();
+    v1::Event event = MakeCreateRoom("r1");
+    event.set_revision(1);
+    event.set_dedup_key(std::string(64, 'a'));
+    ASSERT_TRUE((*store)->Append({std::make_shared<const v1::Event>(event)}).ok());
+    // What live-events wrote before the internal state format: a v1.Snapshot.
+    v1::Snapshot old_format;
+    old_format.add_rooms()->set_room_id("r1");
+    ASSERT_TRUE(
+        (*store)->SaveSnapshot({.revision = 1, .state = old_format.SerializeAsString()}).ok());
+  }
+  auto store = service::SqliteEventStore::Open((dir_ / "journal.db").string());
+  ASSERT_TRUE(store.ok()) << store.status();
+  service::ServerOptions options;
+  options.grpc_address = "127.0.0.1:0";
+  auto server = service::Server::Start(options, std::move(*store));
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(absl::StrContains(server.status().message(), "earlier live-events"))
+      << server.status();
+}
+
 }  // namespace
 }  // namespace liveevents::testing

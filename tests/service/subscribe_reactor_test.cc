@@ -149,6 +149,34 @@ TEST_F(SubscribeTest, SnapshotSendsStateThenEndThenLaterEvents) {
   EXPECT_EQ(events[0].revision(), 3u);
 }
 
+TEST_F(SubscribeTest, SnapshotHonoursTheAppFilterForRoomsAndBattles) {
+  constexpr uint64_t kOtherApp = 1400000002;
+  Publish(MakeCreateRoom("r1"));
+  Publish(InApp(kOtherApp, MakeCreateRoom("r1")));
+  Publish(MakeStartBattle("b1", "r1", "r2"));
+  Publish(InApp(kOtherApp, MakeStartBattle("b1", "r1", "r2")));
+  v1::SubscribeRequest request;
+  request.set_start(v1::SubscribeRequest::START_SNAPSHOT);
+  request.mutable_filter()->add_sdk_app_ids(kOtherApp);
+  request.mutable_filter()->add_room_ids("r1");
+  Stream stream(*stub_, request);
+
+  v1::SubscribeResponse response;
+  std::vector<v1::Room> rooms;
+  std::vector<v1::Battle> battles;
+  while (stream.Next(&response) && response.has_snapshot()) {
+    rooms.insert(rooms.end(), response.snapshot().rooms().begin(),
+                 response.snapshot().rooms().end());
+    battles.insert(battles.end(), response.snapshot().battles().begin(),
+                   response.snapshot().battles().end());
+  }
+  ASSERT_TRUE(response.has_snapshot_end());
+  ASSERT_EQ(rooms.size(), 1u);
+  EXPECT_EQ(rooms[0].sdk_app_id(), kOtherApp);
+  ASSERT_EQ(battles.size(), 1u);
+  EXPECT_EQ(battles[0].sdk_app_id(), kOtherApp);
+}
+
 TEST_F(SubscribeTest, SlowConsumerIsEndedWithItsResumeRevisionAndLosesNothing) {
   server_.reset();
   service::ServerOptions options;
@@ -173,8 +201,8 @@ TEST_F(SubscribeTest, SlowConsumerIsEndedWithItsResumeRevisionAndLosesNothing) {
   const auto& trailers = slow.context().GetServerTrailingMetadata();
   auto resume = trailers.find("liveevents-resume-revision");
   ASSERT_NE(resume, trailers.end());
-  const uint64_t resume_revision = std::stoull(std::string(resume->second.data(),
-                                                           resume->second.size()));
+  const uint64_t resume_revision =
+      std::stoull(std::string(resume->second.data(), resume->second.size()));
   EXPECT_EQ(resume_revision, received.empty() ? 0 : received.back().revision());
 
   Stream resumed(*stub_, AfterRevision(resume_revision));

@@ -3,13 +3,13 @@
 #ifndef LIVEEVENTS_TESTS_TESTING_SERVICE_FIXTURE_H_
 #define LIVEEVENTS_TESTS_TESTING_SERVICE_FIXTURE_H_
 
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 
 #include "liveevents/v1/live_events.grpc.pb.h"
 #include "service/server.h"
@@ -27,6 +27,12 @@ inline v1::Event MakeCreateRoom(const std::string& room_id, int64_t event_time_m
   auto* info = event.mutable_create_room()->mutable_room_info();
   info->set_room_id(room_id);
   info->set_owner_account("owner-" + room_id);
+  return event;
+}
+
+// `event` as if it came from another SdkAppid (the raw body differs too, so it is no duplicate).
+inline v1::Event InApp(uint64_t sdk_app_id, v1::Event event) {
+  event.set_sdk_app_id(sdk_app_id);
   return event;
 }
 
@@ -79,8 +85,7 @@ class ServiceFixture : public ::testing::Test {
  protected:
   void StartServer(service::ServerOptions options = {}) {
     options.grpc_address = "127.0.0.1:0";
-    auto server =
-        service::Server::Start(options, std::make_unique<service::MemoryEventStore>());
+    auto server = service::Server::Start(options, std::make_unique<service::MemoryEventStore>());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     channel_ = server_->InProcessChannel();
@@ -100,8 +105,7 @@ class ServiceFixture : public ::testing::Test {
       args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
     }
     return v1::LiveEvents::NewStub(grpc::CreateCustomChannel(
-        "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials(),
-        args));
+        "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials(), args));
   }
 
   v1::PublishResponse Publish(const v1::Event& event) {

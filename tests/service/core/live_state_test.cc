@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
@@ -21,6 +23,7 @@ using ::testing::IsEmpty;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
+constexpr uint64_t kApp = 1400000001;
 constexpr char kRoom[] = "room-1";
 constexpr char kOwner[] = "144115216631667826";  // Bigger than a double holds exactly.
 
@@ -29,7 +32,7 @@ constexpr char kOwner[] = "144115216631667826";  // Bigger than a double holds e
 v1::Event Base(uint64_t revision, int64_t event_time_ms, const std::string& command) {
   v1::Event event;
   event.set_revision(revision);
-  event.set_sdk_app_id(1400000001);
+  event.set_sdk_app_id(kApp);
   event.set_command(command);
   event.set_event_time_ms(event_time_ms);
   event.set_received_time_ms(event_time_ms);
@@ -211,23 +214,32 @@ v1::Event EndBattle(uint64_t rev, int64_t time_ms, int64_t op_type,
   return event;
 }
 
-// Applies `event` and expects the state not to change at all, and the outcome to be stale.
+// The whole state, bookkeeping included, as bytes (deterministic, so map order cannot differ).
+std::string Serialized(const LiveState& state) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream output(&stream);
+  output.SetSerializationDeterministic(true);
+  EXPECT_TRUE(state.ToSnapshot().SerializeToCodedStream(&output));
+  output.Trim();
+  return bytes;
+}
+
+// Applies `event` and expects the outcome to be stale and the state not to change at all:
+// it serialises to the same bytes, public fields and bookkeeping alike.
 void ExpectStaleNoChange(LiveState& state, const v1::Event& event) {
-  const auto rooms_before = state.rooms();
-  const auto battles_before = state.battles();
+  const std::string before = Serialized(state);
   EXPECT_TRUE(state.Apply(event).stale) << event.command();
-  ASSERT_EQ(state.rooms().size(), rooms_before.size());
-  for (const auto& [id, room] : rooms_before) {
-    ASSERT_NE(state.FindRoom(id), nullptr) << id;
-    EXPECT_TRUE(MessageDifferencer::Equals(room, *state.FindRoom(id)))
-        << "room " << id << " changed by stale " << event.command() << ":\n"
-        << state.FindRoom(id)->DebugString();
-  }
-  ASSERT_EQ(state.battles().size(), battles_before.size());
-  for (const auto& [id, battle] : battles_before) {
-    ASSERT_NE(state.FindBattle(id), nullptr) << id;
-    EXPECT_TRUE(MessageDifferencer::Equals(battle, *state.FindBattle(id))) << "battle " << id;
-  }
+  EXPECT_EQ(Serialized(state), before) << "changed by stale " << event.command();
+}
+
+// The accounts online in kRoom, in account order.
+std::vector<std::string> OnlineMembers(const LiveState& state, const std::string& room = kRoom) {
+  std::vector<std::string> accounts;
+  const RoomRecord* record = state.FindRoomRecord(kApp, room);
+  if (record == nullptr) return accounts;
+  for (const auto& [account, time] : record->online) accounts.push_back(account);
+  return accounts;
 }
 
 // --- Room lifecycle ---
@@ -237,7 +249,7 @@ TEST(LiveStateTest, CreateRoomMakesActiveRoomWithAllInfoFields) {
   const v1::RoomInfo info = FullInfo(kRoom, 1700000000);
   EXPECT_FALSE(state.Apply(CreateRoom(1, 1700000000500, info)).stale);
 
-  const v1::Room* room = state.FindRoom(kRoom);
+  const v1::Room* room = state.FindRoom(kApp, kRoom);
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->room_id(), kRoom);
   EXPECT_EQ(room->status(), v1::ROOM_STATUS_ACTIVE);
@@ -260,7 +272,7 @@ TEST(LiveStateTest, CreateRoomMakesActiveRoomWithAllInfoFields) {
   EXPECT_TRUE(room->is_unlimited_room_enabled());
   EXPECT_EQ(room->last_revision(), 1u);
   EXPECT_EQ(room->last_event_time_ms(), 1700000000500);
-  EXPECT_EQ(room->info_event_time_ms(), 1700000000500);
+  EXPECT_EQ(state.FindRoomRecord(kApp, kRoom)->info_event_time_ms, 1700000000500);
   EXPECT_EQ(room->online_count(), 0);
 }
 
@@ -278,12 +290,12 @@ TEST(LiveStateTest, UpdateRoomInfoMergesOnlyPresentKeys) {
   v1::RoomInfo partial;
   partial.set_room_id(kRoom);
   partial.set_room_name("Renamed");
-  partial.set_view_count(0);            // Present with a zero value: must be applied.
-  partial.set_is_seat_enabled(false);   // Present and false: must be applied.
-  partial.mutable_category();           // Present but empty: clears the categories.
+  partial.set_view_count(0);           // Present with a zero value: must be applied.
+  partial.set_is_seat_enabled(false);  // Present and false: must be applied.
+  partial.mutable_category();          // Present but empty: clears the categories.
   EXPECT_FALSE(state.Apply(UpdateInfo(2, 2000, partial)).stale);
 
-  const v1::Room* room = state.FindRoom(kRoom);
+  const v1::Room* room = state.FindRoom(kApp, kRoom);
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->room_name(), "Renamed");
   EXPECT_EQ(room->view_count(), 0);
@@ -296,14 +308,14 @@ TEST(LiveStateTest, UpdateRoomInfoMergesOnlyPresentKeys) {
   EXPECT_EQ(room->cover_url(), "https://example.com/cover.png");
   EXPECT_EQ(room->create_time(), 1);
   EXPECT_EQ(room->last_revision(), 2u);
-  EXPECT_EQ(room->info_event_time_ms(), 2000);
+  EXPECT_EQ(state.FindRoomRecord(kApp, kRoom)->info_event_time_ms, 2000);
 }
 
 TEST(LiveStateTest, UpdateRoomInfoWithoutCategoryKeepsCategories) {
   LiveState state;
   state.Apply(CreateRoom(1, 1000));
   state.Apply(UpdateName(2, 2000, "x"));
-  EXPECT_THAT(state.FindRoom(kRoom)->category(), ElementsAre(3, 7));
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->category(), ElementsAre(3, 7));
 }
 
 TEST(LiveStateTest, DestroyRoomKeepsTombstoneWithStatistic) {
@@ -312,7 +324,7 @@ TEST(LiveStateTest, DestroyRoomKeepsTombstoneWithStatistic) {
   state.Apply(Members(2, 1500, "Online", {"u1", "u2"}));
   EXPECT_FALSE(state.Apply(DestroyRoom(3, 5000)).stale);
 
-  const v1::Room* room = state.FindRoom(kRoom);
+  const v1::Room* room = state.FindRoom(kApp, kRoom);
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->status(), v1::ROOM_STATUS_DESTROYED);
   EXPECT_EQ(room->destroyed_time_ms(), 5000);
@@ -322,7 +334,7 @@ TEST(LiveStateTest, DestroyRoomKeepsTombstoneWithStatistic) {
   EXPECT_EQ(room->statistic().total_unique_gift_senders(), 2);
   EXPECT_EQ(room->statistic().total_likes_received(), 99);
   EXPECT_EQ(room->online_count(), 0);
-  EXPECT_THAT(room->online_members(), IsEmpty());
+  EXPECT_THAT(OnlineMembers(state), IsEmpty());
   EXPECT_EQ(room->owner_account(), kOwner);  // Info kept for queries.
   EXPECT_EQ(room->last_revision(), 3u);
 }
@@ -333,7 +345,7 @@ TEST(LiveStateTest, DestroyRoomTakesRoomIdFromRoomInfoWhenTopLevelIdMissing) {
   v1::Event destroy = DestroyRoom(2, 2000, "");
   destroy.mutable_destroy_room()->mutable_room_info()->set_room_id(kRoom);
   EXPECT_FALSE(state.Apply(destroy).stale);
-  EXPECT_EQ(state.FindRoom(kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
 }
 
 TEST(LiveStateTest, FactsAfterDestroyAreStaleAndChangeNothing) {
@@ -359,7 +371,7 @@ TEST(LiveStateTest, FactsAfterDestroyAreStaleAndChangeNothing) {
     state.Apply(CreateRoom(1, 1000));
     state.Apply(DestroyRoom(2, 5000));
     ExpectStaleNoChange(state, c.event);
-    EXPECT_EQ(state.FindRoom(kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
+    EXPECT_EQ(state.FindRoom(kApp, kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
   }
 }
 
@@ -376,7 +388,7 @@ TEST(LiveStateTest, CreateRoomNewerThanDestroyReusesIdAsFreshRoom) {
   info.set_create_time(2000001);  // Seconds: *1000 is newer than destroyed_time_ms 2000000.
   EXPECT_FALSE(state.Apply(CreateRoom(5, 2000001000, info)).stale);
 
-  const v1::Room* room = state.FindRoom(kRoom);
+  const v1::Room* room = state.FindRoom(kApp, kRoom);
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->status(), v1::ROOM_STATUS_ACTIVE);
   EXPECT_EQ(room->room_name(), "Second life");
@@ -407,7 +419,7 @@ TEST(LiveStateTest, CreateRoomOlderThanDestroyIsStale) {
     v1::RoomInfo info = FullInfo(kRoom, c.create_time_s);
     if (!c.with_create_time) info.clear_create_time();
     ExpectStaleNoChange(state, CreateRoom(2, c.event_time_ms, info));
-    EXPECT_EQ(state.FindRoom(kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
+    EXPECT_EQ(state.FindRoom(kApp, kRoom)->status(), v1::ROOM_STATUS_DESTROYED);
   }
 }
 
@@ -418,20 +430,20 @@ TEST(LiveStateTest, OlderUpdateRoomInfoIsStaleAndChangesNothing) {
   state.Apply(CreateRoom(1, 1000));
   state.Apply(UpdateName(2, 3000, "newest"));
   ExpectStaleNoChange(state, UpdateName(3, 2000, "older"));
-  EXPECT_EQ(state.FindRoom(kRoom)->room_name(), "newest");
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->room_name(), "newest");
 }
 
 TEST(LiveStateTest, CreateRoomOlderThanInfoFactIsStale) {
   LiveState state;
   state.Apply(UpdateName(1, 3000, "from update"));
   ExpectStaleNoChange(state, CreateRoom(2, 1000));
-  EXPECT_EQ(state.FindRoom(kRoom)->room_name(), "from update");
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->room_name(), "from update");
 }
 
 TEST(LiveStateTest, FactForUnknownRoomCreatesActiveRoom) {
   LiveState state;
   EXPECT_FALSE(state.Apply(UpdateName(7, 3000, "orphan", "lost-create")).stale);
-  const v1::Room* room = state.FindRoom("lost-create");
+  const v1::Room* room = state.FindRoom(kApp, "lost-create");
   ASSERT_NE(room, nullptr);
   EXPECT_EQ(room->status(), v1::ROOM_STATUS_ACTIVE);
   EXPECT_EQ(room->room_name(), "orphan");
@@ -442,9 +454,9 @@ TEST(LiveStateTest, FactForUnknownRoomCreatesActiveRoom) {
 TEST(LiveStateTest, LateCreateRoomAfterMemberFactKeepsMembers) {
   LiveState state;
   state.Apply(Members(1, 2000, "Online", {"u1"}));
-  EXPECT_FALSE(state.Apply(CreateRoom(2, 2500)).stale);  // Newer than any info fact so far.
-  EXPECT_EQ(state.FindRoom(kRoom)->online_count(), 1);    // The create keeps earlier members.
-  EXPECT_EQ(state.FindRoom(kRoom)->owner_account(), kOwner);
+  EXPECT_FALSE(state.Apply(CreateRoom(2, 2500)).stale);       // Newer than any info fact so far.
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->online_count(), 1);  // The create keeps earlier members.
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->owner_account(), kOwner);
 }
 
 TEST(LiveStateTest, EventsWithoutStateChangeNothing) {
@@ -465,9 +477,12 @@ TEST(LiveStateTest, EveryArrivalOrderOfCreateStartEndGivesTheSameBattle) {
   enum Kind { kCreate, kStart, kEnd };
   auto make = [](Kind kind, uint64_t rev) {
     switch (kind) {
-      case kCreate: return CreateBattle(rev, 1000);
-      case kStart: return StartBattle(rev, 2000);
-      case kEnd: return EndBattle(rev, 3000, 0);
+      case kCreate:
+        return CreateBattle(rev, 1000);
+      case kStart:
+        return StartBattle(rev, 2000);
+      case kEnd:
+        return EndBattle(rev, 3000, 0);
     }
     return v1::Event();
   };
@@ -480,7 +495,7 @@ TEST(LiveStateTest, EveryArrivalOrderOfCreateStartEndGivesTheSameBattle) {
     LiveState state;
     uint64_t rev = 1;
     for (Kind kind : order) state.Apply(make(kind, rev++));
-    const v1::Battle* found = state.FindBattle(kBattle);
+    const v1::Battle* found = state.FindBattle(kApp, kBattle);
     ASSERT_NE(found, nullptr);
     v1::Battle battle = *found;
     EXPECT_NE(battle.last_revision(), 0u);
@@ -527,7 +542,7 @@ TEST(LiveStateTest, EndReasonFollowsOpType) {
     state.Apply(CreateBattle(1, 1000));
     state.Apply(StartBattle(2, 2000));
     EXPECT_FALSE(state.Apply(EndBattle(3, 3000, c.op_type)).stale);
-    const v1::Battle* battle = state.FindBattle(kBattle);
+    const v1::Battle* battle = state.FindBattle(kApp, kBattle);
     ASSERT_NE(battle, nullptr);
     EXPECT_EQ(battle->state(), v1::BATTLE_STATE_ENDED);
     EXPECT_EQ(battle->op_type(), c.op_type);
@@ -540,14 +555,14 @@ TEST(LiveStateTest, EndWithoutOpTypeLeavesReasonUnspecified) {
   v1::Event end = EndBattle(1, 3000, 0);
   end.mutable_end_battle()->clear_op_type();
   EXPECT_FALSE(state.Apply(end).stale);
-  EXPECT_EQ(state.FindBattle(kBattle)->end_reason(), v1::BATTLE_END_REASON_UNSPECIFIED);
+  EXPECT_EQ(state.FindBattle(kApp, kBattle)->end_reason(), v1::BATTLE_END_REASON_UNSPECIFIED);
 }
 
 TEST(LiveStateTest, EndWithoutStartIsValid) {
   LiveState state;
   EXPECT_FALSE(state.Apply(CreateBattle(1, 1000)).stale);
   EXPECT_FALSE(state.Apply(EndBattle(2, 3000, 2)).stale);
-  const v1::Battle* battle = state.FindBattle(kBattle);
+  const v1::Battle* battle = state.FindBattle(kApp, kBattle);
   ASSERT_NE(battle, nullptr);
   EXPECT_EQ(battle->state(), v1::BATTLE_STATE_ENDED);
   EXPECT_EQ(battle->end_reason(), v1::BATTLE_END_REASON_NEVER_STARTED);
@@ -560,21 +575,23 @@ TEST(LiveStateTest, StartAfterEndIsStaleAndChangesNothing) {
   state.Apply(CreateBattle(1, 1000));
   state.Apply(EndBattle(2, 3000, 1));
   ExpectStaleNoChange(state, StartBattle(3, 2000));
-  EXPECT_EQ(state.FindBattle(kBattle)->state(), v1::BATTLE_STATE_ENDED);
+  EXPECT_EQ(state.FindBattle(kApp, kBattle)->state(), v1::BATTLE_STATE_ENDED);
 }
 
 TEST(LiveStateTest, SecondEndIsStale) {
   LiveState state;
   state.Apply(EndBattle(1, 3000, 0));
   ExpectStaleNoChange(state, EndBattle(2, 4000, 1));
-  EXPECT_EQ(state.FindBattle(kBattle)->end_reason(), v1::BATTLE_END_REASON_TIME_UP);
+  EXPECT_EQ(state.FindBattle(kApp, kBattle)->end_reason(), v1::BATTLE_END_REASON_TIME_UP);
 }
 
-TEST(LiveStateTest, CreateAfterStartIsStaleButFillsCreateOnlyFields) {
+// Only CreateBattle carries operator, timeout, need_response and extension: a late one supplies
+// them, so it is applied (not stale), but it never moves the battle back.
+TEST(LiveStateTest, LateCreateAfterStartFillsOnlyCreateOnlyFieldsAndIsNotStale) {
   LiveState state;
   EXPECT_FALSE(state.Apply(StartBattle(1, 2000)).stale);
-  EXPECT_TRUE(state.Apply(CreateBattle(2, 1000)).stale);
-  const v1::Battle* battle = state.FindBattle(kBattle);
+  EXPECT_FALSE(state.Apply(CreateBattle(2, 1000)).stale);
+  const v1::Battle* battle = state.FindBattle(kApp, kBattle);
   ASSERT_NE(battle, nullptr);
   EXPECT_EQ(battle->state(), v1::BATTLE_STATE_STARTED);
   EXPECT_EQ(battle->operator_account(), "op-7");
@@ -585,10 +602,20 @@ TEST(LiveStateTest, CreateAfterStartIsStaleButFillsCreateOnlyFields) {
   EXPECT_EQ(battle->start_time(), 1700000010);
 }
 
+TEST(LiveStateTest, OlderSecondCreateIsStaleEvenAfterStart) {
+  LiveState state;
+  state.Apply(CreateBattle(1, 1500));
+  state.Apply(StartBattle(2, 2000));
+  v1::Event older = CreateBattle(3, 1000);
+  older.mutable_create_battle()->set_operator_account("someone-else");
+  ExpectStaleNoChange(state, older);
+  EXPECT_EQ(state.FindBattle(kApp, kBattle)->operator_account(), "op-7");
+}
+
 TEST(LiveStateTest, CreateBattleAloneIsCreatedWithRooms) {
   LiveState state;
   EXPECT_FALSE(state.Apply(CreateBattle(1, 1000)).stale);
-  const v1::Battle* battle = state.FindBattle(kBattle);
+  const v1::Battle* battle = state.FindBattle(kApp, kBattle);
   ASSERT_NE(battle, nullptr);
   EXPECT_EQ(battle->state(), v1::BATTLE_STATE_CREATED);
   EXPECT_EQ(battle->from_room().room_id(), "room-a");
@@ -616,7 +643,7 @@ TEST(LiveStateTest, OnlineMembersAreASetWithNonNegativeCount) {
   const std::vector<Step> steps = {
       {"Offline", {"never-online"}, {}},  // Offline for someone never online: still 0.
       {"Online", {"u1", "u2"}, {"u1", "u2"}},
-      {"Online", {"u1"}, {"u1", "u2"}},  // Duplicate not double-counted.
+      {"Online", {"u1"}, {"u1", "u2"}},              // Duplicate not double-counted.
       {"Online", {"u3", "u3"}, {"u1", "u2", "u3"}},  // Duplicate within one event.
       {"Offline", {"u2"}, {"u1", "u3"}},
       {"Offline", {"u2"}, {"u1", "u3"}},  // Twice offline.
@@ -629,12 +656,9 @@ TEST(LiveStateTest, OnlineMembersAreASetWithNonNegativeCount) {
   for (const Step& step : steps) {
     SCOPED_TRACE(::testing::Message() << "step at revision " << rev);
     EXPECT_FALSE(state.Apply(Members(rev, 1000 + rev, step.type, step.accounts)).stale);
-    const v1::Room* room = state.FindRoom(kRoom);
+    const v1::Room* room = state.FindRoom(kApp, kRoom);
     ASSERT_NE(room, nullptr);
-    std::vector<std::string> members(room->online_members().begin(),
-                                     room->online_members().end());
-    std::sort(members.begin(), members.end());
-    EXPECT_EQ(members, step.want_members);
+    EXPECT_EQ(OnlineMembers(state), step.want_members);
     EXPECT_EQ(room->online_count(), static_cast<int64_t>(step.want_members.size()));
     EXPECT_GE(room->online_count(), 0);
     ++rev;
@@ -649,8 +673,8 @@ TEST(LiveStateTest, OlderOnlineAfterNewerOfflineIsStale) {
   state.Apply(Members(2, 1500, "Online", {"u1"}));
   state.Apply(Members(3, 3000, "Offline", {"u1"}));
   EXPECT_TRUE(state.Apply(Members(4, 2000, "Online", {"u1"})).stale);
-  EXPECT_THAT(state.FindRoom(kRoom)->online_members(), IsEmpty());
-  EXPECT_EQ(state.FindRoom(kRoom)->online_count(), 0);
+  EXPECT_THAT(OnlineMembers(state), IsEmpty());
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->online_count(), 0);
 }
 
 // --- Seats ---
@@ -660,10 +684,10 @@ TEST(LiveStateTest, SeatSnapshotReplacesList) {
   state.Apply(CreateRoom(1, 1000));
   EXPECT_FALSE(state.Apply(Seats(2, 2000, {"u1", "u2", ""})).stale);
   EXPECT_FALSE(state.Apply(Seats(3, 3000, {"u9"})).stale);
-  const v1::Room* room = state.FindRoom(kRoom);
+  const v1::Room* room = state.FindRoom(kApp, kRoom);
   ASSERT_EQ(room->seats_size(), 1);
   EXPECT_EQ(room->seats(0).member_account(), "u9");
-  EXPECT_EQ(room->seats_event_time_ms(), 3000);
+  EXPECT_EQ(state.FindRoomRecord(kApp, kRoom)->seats_event_time_ms, 3000);
 }
 
 TEST(LiveStateTest, OlderSeatSnapshotIsStaleAndChangesNothing) {
@@ -671,8 +695,8 @@ TEST(LiveStateTest, OlderSeatSnapshotIsStaleAndChangesNothing) {
   state.Apply(CreateRoom(1, 1000));
   state.Apply(Seats(2, 3000, {"new"}));
   ExpectStaleNoChange(state, Seats(3, 2000, {"old", "older"}));
-  ASSERT_EQ(state.FindRoom(kRoom)->seats_size(), 1);
-  EXPECT_EQ(state.FindRoom(kRoom)->seats(0).member_account(), "new");
+  ASSERT_EQ(state.FindRoom(kApp, kRoom)->seats_size(), 1);
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->seats(0).member_account(), "new");
 }
 
 // --- Metadata, owner, admins ---
@@ -682,11 +706,11 @@ TEST(LiveStateTest, SetAndDelMetadata) {
   state.Apply(CreateRoom(1, 1000));
   EXPECT_FALSE(state.Apply(SetMetadata(2, 2000, {{"a", "1"}, {"b", "2"}})).stale);
   EXPECT_FALSE(state.Apply(SetMetadata(3, 3000, {{"a", "3"}})).stale);
-  EXPECT_THAT(state.FindRoom(kRoom)->metadata(),
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->metadata(),
               UnorderedElementsAre(Pair("a", "3"), Pair("b", "2")));
   EXPECT_FALSE(state.Apply(DelMetadata(4, 4000, {"a", "missing"})).stale);
-  EXPECT_THAT(state.FindRoom(kRoom)->metadata(), UnorderedElementsAre(Pair("b", "2")));
-  EXPECT_EQ(state.FindRoom(kRoom)->last_revision(), 4u);
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->metadata(), UnorderedElementsAre(Pair("b", "2")));
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->last_revision(), 4u);
 }
 
 // Each metadata key keeps the EventTime of its newest write: an older write that arrives late
@@ -696,14 +720,14 @@ TEST(LiveStateTest, OlderSetMetadataIsStale) {
   state.Apply(CreateRoom(1, 1000));
   state.Apply(SetMetadata(2, 3000, {{"k", "new"}}));
   EXPECT_TRUE(state.Apply(SetMetadata(3, 2000, {{"k", "old"}})).stale);
-  EXPECT_THAT(state.FindRoom(kRoom)->metadata(), UnorderedElementsAre(Pair("k", "new")));
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->metadata(), UnorderedElementsAre(Pair("k", "new")));
 }
 
 TEST(LiveStateTest, ChangeOwnerSetsOwner) {
   LiveState state;
   state.Apply(CreateRoom(1, 1000));
   EXPECT_FALSE(state.Apply(ChangeOwner(2, 2000, kOwner, "144115216631667827")).stale);
-  EXPECT_EQ(state.FindRoom(kRoom)->owner_account(), "144115216631667827");
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->owner_account(), "144115216631667827");
 }
 
 TEST(LiveStateTest, OlderChangeOwnerIsStale) {
@@ -711,7 +735,7 @@ TEST(LiveStateTest, OlderChangeOwnerIsStale) {
   state.Apply(CreateRoom(1, 1000));
   state.Apply(ChangeOwner(2, 3000, kOwner, "newest"));
   ExpectStaleNoChange(state, ChangeOwner(3, 2000, kOwner, "older"));
-  EXPECT_EQ(state.FindRoom(kRoom)->owner_account(), "newest");
+  EXPECT_EQ(state.FindRoom(kApp, kRoom)->owner_account(), "newest");
 }
 
 TEST(LiveStateTest, ModifyAdminAddsAndDeletes) {
@@ -719,9 +743,9 @@ TEST(LiveStateTest, ModifyAdminAddsAndDeletes) {
   state.Apply(CreateRoom(1, 1000));
   state.Apply(ModifyAdmin(2, 2000, "add", {"a1", "a2"}));
   state.Apply(ModifyAdmin(3, 3000, "add", {"a2", "a3"}));  // a2 not duplicated.
-  EXPECT_THAT(state.FindRoom(kRoom)->admin_accounts(), ElementsAre("a1", "a2", "a3"));
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->admin_accounts(), ElementsAre("a1", "a2", "a3"));
   state.Apply(ModifyAdmin(4, 4000, "delete", {"a1", "nobody"}));
-  EXPECT_THAT(state.FindRoom(kRoom)->admin_accounts(), ElementsAre("a2", "a3"));
+  EXPECT_THAT(state.FindRoom(kApp, kRoom)->admin_accounts(), ElementsAre("a2", "a3"));
 }
 
 // --- Retention ---
@@ -741,13 +765,13 @@ TEST(LiveStateTest, ForgetFinishedBeforeDropsOnlyOldFinishedEntities) {
 
   state.ForgetFinishedBefore(5000);
 
-  EXPECT_EQ(state.FindRoom("old-destroyed"), nullptr);
-  EXPECT_NE(state.FindRoom("old-active"), nullptr);
-  EXPECT_NE(state.FindRoom("new-destroyed"), nullptr);
-  EXPECT_EQ(state.FindBattle("old-ended"), nullptr);
-  EXPECT_NE(state.FindBattle("old-started"), nullptr);
-  EXPECT_NE(state.FindBattle("old-created"), nullptr);
-  EXPECT_NE(state.FindBattle("new-ended"), nullptr);
+  EXPECT_EQ(state.FindRoom(kApp, "old-destroyed"), nullptr);
+  EXPECT_NE(state.FindRoom(kApp, "old-active"), nullptr);
+  EXPECT_NE(state.FindRoom(kApp, "new-destroyed"), nullptr);
+  EXPECT_EQ(state.FindBattle(kApp, "old-ended"), nullptr);
+  EXPECT_NE(state.FindBattle(kApp, "old-started"), nullptr);
+  EXPECT_NE(state.FindBattle(kApp, "old-created"), nullptr);
+  EXPECT_NE(state.FindBattle(kApp, "new-ended"), nullptr);
   EXPECT_EQ(state.rooms().size(), 2u);
   EXPECT_EQ(state.battles().size(), 3u);
 }
@@ -761,11 +785,163 @@ TEST(LiveStateTest, ForgetFinishedBeforeJudgesByReceiveTimeNotEventTime) {
   end.set_received_time_ms(9000);
   state.Apply(end);
   state.ForgetFinishedBefore(5000);
-  EXPECT_NE(state.FindRoom("late-destroy"), nullptr);
-  EXPECT_NE(state.FindBattle("late-end"), nullptr);
+  EXPECT_NE(state.FindRoom(kApp, "late-destroy"), nullptr);
+  EXPECT_NE(state.FindBattle(kApp, "late-end"), nullptr);
   state.ForgetFinishedBefore(9001);
-  EXPECT_EQ(state.FindRoom("late-destroy"), nullptr);
-  EXPECT_EQ(state.FindBattle("late-end"), nullptr);
+  EXPECT_EQ(state.FindRoom(kApp, "late-destroy"), nullptr);
+  EXPECT_EQ(state.FindBattle(kApp, "late-end"), nullptr);
+}
+
+// --- Stale facts change nothing ---
+
+// For every command with state: a newer fact, then an older one. The older one is stale and the
+// state, bookkeeping included, serialises to the same bytes before and after it.
+TEST(LiveStateTest, OlderFactOfEveryCommandIsStaleAndChangesNothingAtAll) {
+  struct Case {
+    const char* name;
+    std::vector<v1::Event> newer;
+    v1::Event older;
+  };
+  const std::vector<Case> cases = {
+      {"CreateRoom", {CreateRoom(1, 5000)}, CreateRoom(2, 3000)},
+      {"DestroyRoom", {CreateRoom(1, 1000), DestroyRoom(2, 5000)}, DestroyRoom(3, 3000)},
+      {"UpdateRoomInfo", {UpdateName(1, 5000, "new")}, UpdateName(2, 3000, "old")},
+      {"ChangeOwner", {ChangeOwner(1, 5000, kOwner, "new")}, ChangeOwner(2, 3000, kOwner, "old")},
+      {"SeatInfoChanged", {Seats(1, 5000, {"new"})}, Seats(2, 3000, {"old"})},
+      {"SetMetadata", {SetMetadata(1, 5000, {{"k", "new"}})}, SetMetadata(2, 3000, {{"k", "old"}})},
+      {"DelMetadata", {DelMetadata(1, 5000, {"k"})}, DelMetadata(2, 3000, {"k"})},
+      {"MemberOnline", {Members(1, 5000, "Online", {"u1"})}, Members(2, 3000, "Offline", {"u1"})},
+      {"MemberOffline", {Members(1, 5000, "Offline", {"u1"})}, Members(2, 3000, "Online", {"u1"})},
+      {"ModifyAdmin",
+       {ModifyAdmin(1, 5000, "delete", {"a1"})},
+       ModifyAdmin(2, 3000, "add", {"a1"})},
+      {"CreateBattle", {CreateBattle(1, 5000)}, CreateBattle(2, 3000)},
+      {"CreateBattleAfterEnd",
+       {CreateBattle(1, 4000), EndBattle(2, 5000, 0)},
+       CreateBattle(3, 3000)},
+      {"StartBattle", {StartBattle(1, 5000)}, StartBattle(2, 3000)},
+      {"StartBattleAfterEnd", {EndBattle(1, 5000, 0)}, StartBattle(2, 3000)},
+      {"EndBattle", {EndBattle(1, 5000, 0)}, EndBattle(2, 3000, 1)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    LiveState state;
+    for (const v1::Event& event : c.newer) EXPECT_FALSE(state.Apply(event).stale);
+    ExpectStaleNoChange(state, c.older);
+  }
+}
+
+TEST(LiveStateTest, FactNamingNoKeyLeavesNoRoomBehind) {
+  LiveState state;
+  ExpectStaleNoChange(state, Members(1, 1000, "Online", {}));
+  EXPECT_THAT(state.rooms(), IsEmpty());
+  EXPECT_THAT(state.AppsWithRoom(kRoom), IsEmpty());
+}
+
+// --- Member bookkeeping stays bounded ---
+
+TEST(LiveStateTest, OfflineMemberFactTimeIsForgottenBeyondTheReorderHorizon) {
+  LiveState state(LiveStateOptions{.member_reorder_horizon_ms = 1000});
+  state.Apply(CreateRoom(1, 1000));
+  state.Apply(Members(2, 2000, "Online", {"u1"}));
+  state.Apply(Members(3, 3000, "Offline", {"u1"}));
+  state.Apply(SetMetadata(4, 3500, {{"k", "v"}}));  // Within the horizon: u1's time is kept...
+  EXPECT_TRUE(state.Apply(Members(5, 2500, "Online", {"u1"})).stale);  // ...so this is stale.
+  EXPECT_EQ(state.FindRoomRecord(kApp, kRoom)->offline.size(), 1u);
+
+  state.Apply(UpdateName(6, 4500, "later"));  // u1's 3000 is now older than 4500 - 1000.
+  EXPECT_THAT(state.FindRoomRecord(kApp, kRoom)->offline, IsEmpty());
+  EXPECT_THAT(state.FindRoomRecord(kApp, kRoom)->offline_by_time, IsEmpty());
+  // The documented trade-off: a fact later than the horizon allows is taken as new.
+  EXPECT_FALSE(state.Apply(Members(7, 2800, "Online", {"u1"})).stale);
+  EXPECT_THAT(OnlineMembers(state), ElementsAre("u1"));
+}
+
+TEST(LiveStateTest, OnlineMembersKeepTheirFactTimesWhateverTheirAge) {
+  LiveState state(LiveStateOptions{.member_reorder_horizon_ms = 1000});
+  state.Apply(Members(1, 1000, "Online", {"u1"}));
+  state.Apply(UpdateName(2, 1000000, "much later"));
+  EXPECT_TRUE(state.Apply(Members(3, 500, "Offline", {"u1"})).stale);
+  EXPECT_THAT(OnlineMembers(state), ElementsAre("u1"));
+}
+
+TEST(LiveStateTest, ManyMembersComingAndGoingLeaveOnlyTheOnlineOnesBehind) {
+  LiveState state(LiveStateOptions{.member_reorder_horizon_ms = 1000});
+  std::vector<std::string> accounts;
+  for (int i = 0; i < 1000; ++i) accounts.push_back("user-" + std::to_string(i));
+  state.Apply(Members(1, 1000, "Online", accounts));
+  state.Apply(Members(2, 2000, "Offline", accounts));
+  state.Apply(Members(3, 2500, "Online", {"stayer"}));
+  EXPECT_EQ(state.FindRoomRecord(kApp, kRoom)->offline.size(), 1000u);
+  state.Apply(Members(4, 5000, "Online", {"late-joiner"}));
+  const RoomRecord* record = state.FindRoomRecord(kApp, kRoom);
+  EXPECT_THAT(record->offline, IsEmpty());
+  EXPECT_EQ(record->online.size(), 2u);
+  EXPECT_EQ(record->room.online_count(), 2);
+}
+
+TEST(LiveStateTest, DestroyDropsAllMemberBookkeeping) {
+  LiveState state;
+  state.Apply(Members(1, 1000, "Online", {"u1", "u2"}));
+  state.Apply(Members(2, 1100, "Offline", {"u2"}));
+  state.Apply(DestroyRoom(3, 2000));
+  const RoomRecord* record = state.FindRoomRecord(kApp, kRoom);
+  EXPECT_THAT(record->online, IsEmpty());
+  EXPECT_THAT(record->offline, IsEmpty());
+  EXPECT_EQ(record->room.online_count(), 0);
+}
+
+// --- Apps ---
+
+v1::Event InApp(uint64_t sdk_app_id, v1::Event event) {
+  event.set_sdk_app_id(sdk_app_id);
+  return event;
+}
+
+TEST(LiveStateTest, SameRoomIdInTwoAppsIsTwoRooms) {
+  constexpr uint64_t kOtherApp = 1400000002;
+  LiveState state;
+  v1::RoomInfo other = FullInfo(kRoom, 1);
+  other.set_owner_account("other-owner");
+  state.Apply(CreateRoom(1, 1000));
+  state.Apply(InApp(kOtherApp, CreateRoom(2, 1000, other)));
+  state.Apply(InApp(kOtherApp, DestroyRoom(3, 2000)));
+
+  ASSERT_EQ(state.rooms().size(), 2u);
+  const v1::Room* mine = state.FindRoom(kApp, kRoom);
+  const v1::Room* theirs = state.FindRoom(kOtherApp, kRoom);
+  ASSERT_NE(mine, nullptr);
+  ASSERT_NE(theirs, nullptr);
+  EXPECT_EQ(mine->sdk_app_id(), kApp);
+  EXPECT_EQ(mine->owner_account(), kOwner);
+  EXPECT_EQ(mine->status(), v1::ROOM_STATUS_ACTIVE);
+  EXPECT_EQ(theirs->sdk_app_id(), kOtherApp);
+  EXPECT_EQ(theirs->owner_account(), "other-owner");
+  EXPECT_EQ(theirs->status(), v1::ROOM_STATUS_DESTROYED);
+  EXPECT_THAT(state.AppsWithRoom(kRoom), ElementsAre(kApp, kOtherApp));
+  EXPECT_THAT(state.AppsWithRoom("nowhere"), IsEmpty());
+}
+
+TEST(LiveStateTest, SameBattleIdInTwoAppsIsTwoBattles) {
+  constexpr uint64_t kOtherApp = 7;
+  LiveState state;
+  state.Apply(StartBattle(1, 2000));
+  state.Apply(InApp(kOtherApp, EndBattle(2, 3000, 0)));
+  ASSERT_EQ(state.battles().size(), 2u);
+  EXPECT_EQ(state.FindBattle(kApp, kBattle)->state(), v1::BATTLE_STATE_STARTED);
+  EXPECT_EQ(state.FindBattle(kOtherApp, kBattle)->state(), v1::BATTLE_STATE_ENDED);
+  EXPECT_EQ(state.FindBattle(kOtherApp, kBattle)->sdk_app_id(), kOtherApp);
+  EXPECT_THAT(state.AppsWithBattle(kBattle), ElementsAre(kOtherApp, kApp));
+}
+
+TEST(LiveStateTest, AppIndexForgetsWhatRetentionDrops) {
+  LiveState state;
+  state.Apply(DestroyRoom(1, 1000));
+  state.Apply(InApp(2, DestroyRoom(2, 9000)));
+  state.Apply(EndBattle(3, 1000, 0));
+  state.ForgetFinishedBefore(5000);
+  EXPECT_THAT(state.AppsWithRoom(kRoom), ElementsAre(2u));
+  EXPECT_THAT(state.AppsWithBattle(kBattle), IsEmpty());
 }
 
 // --- Snapshot and restore ---
@@ -784,16 +960,16 @@ void ApplyHistory(LiveState& state) {
 TEST(LiveStateTest, RestoreOfSnapshotReproducesStateExactly) {
   LiveState original;
   ApplyHistory(original);
-  const v1::Snapshot snapshot = original.ToSnapshot();
+  const internal::State snapshot = original.ToSnapshot();
   EXPECT_EQ(snapshot.rooms_size(), 2);
   EXPECT_EQ(snapshot.battles_size(), 2);
-  EXPECT_EQ(snapshot.rooms(0).room_id(), "r1") << "rooms in id order";
-  EXPECT_EQ(snapshot.battles(0).battle_id(), "b1") << "battles in id order";
+  EXPECT_EQ(snapshot.rooms(0).room().room_id(), "r1") << "rooms in id order";
+  EXPECT_EQ(snapshot.battles(0).battle().battle_id(), "b1") << "battles in id order";
 
   LiveState restored;
   restored.Apply(CreateRoom(1, 1000, "to-be-replaced"));
-  restored.Restore(snapshot);
-  EXPECT_EQ(restored.FindRoom("to-be-replaced"), nullptr) << "Restore replaces";
+  ASSERT_TRUE(restored.Restore(snapshot).ok());
+  EXPECT_EQ(restored.FindRoom(kApp, "to-be-replaced"), nullptr) << "Restore replaces";
   EXPECT_TRUE(MessageDifferencer::Equals(restored.ToSnapshot(), snapshot));
 
   // Folding on from the restored state equals folding on from the original.
@@ -806,16 +982,13 @@ TEST(LiveStateTest, RestoreOfSnapshotReproducesStateExactly) {
   EXPECT_TRUE(MessageDifferencer::Equals(original.ToSnapshot(), restored.ToSnapshot()));
 }
 
-// --- RoomIdOf ---
-
-TEST(LiveStateTest, RoomIdOfNamesTheRoomOrNothing) {
-  v1::Event msg = Base(1, 1000, "Group.CallbackAfterSendMsg");
-  msg.mutable_after_send_msg()->set_group_id("group-room");
-  EXPECT_EQ(RoomIdOf(msg), "group-room");
-  EXPECT_EQ(RoomIdOf(CreateRoom(1, 1000, "r")), "r");
-  EXPECT_EQ(RoomIdOf(Members(1, 1000, "Online", {}, "m")), "m");
-  EXPECT_EQ(RoomIdOf(CreateBattle(1, 1000)), "");
-  EXPECT_EQ(RoomIdOf(v1::Event()), "");
+TEST(LiveStateTest, RestoreRefusesASnapshotOfAnotherFormat) {
+  LiveState original;
+  ApplyHistory(original);
+  internal::State old_format = original.ToSnapshot();
+  old_format.set_format(0);  // What an earlier live-events' v1.Snapshot parses as.
+  LiveState restored;
+  EXPECT_EQ(restored.Restore(old_format).code(), absl::StatusCode::kDataLoss);
 }
 
 }  // namespace

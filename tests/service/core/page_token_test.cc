@@ -1,7 +1,9 @@
 // Tests for the List calls' page tokens and page-size clamping (service/page_token.h).
 #include "service/page_token.h"
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -45,6 +47,28 @@ TEST(PageTokenTest, RejectsTokensThisServerNeverIssued) {
   for (const std::string& token : tokens) {
     absl::StatusOr<std::string> decoded = DecodePageToken(token);
     EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument) << token;
+  }
+}
+
+TEST(PageTokenTest, AppKeyTokensRoundTripIdsWithAnyByte) {
+  const std::vector<std::pair<uint64_t, std::string>> keys = {
+      {1400000001, "room-1"}, {0, ""}, {UINT64_MAX, "a/b/c"}, {7, std::string("x\0/y", 4)}};
+  for (const auto& key : keys) {
+    auto decoded = DecodeAppKeyPageToken(EncodeAppKeyPageToken(key.first, key.second));
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    ASSERT_TRUE(decoded->has_value());
+    EXPECT_EQ(**decoded, key);
+  }
+  auto first = DecodeAppKeyPageToken("");
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->has_value());
+}
+
+TEST(PageTokenTest, AppKeyTokenRejectsKeysWithoutAnApp) {
+  for (const std::string key : {"room-1", "/room-1", "x1/room-1", "-1/room"}) {
+    EXPECT_EQ(DecodeAppKeyPageToken(EncodePageToken(key)).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << key;
   }
 }
 
