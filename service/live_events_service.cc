@@ -146,10 +146,10 @@ grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerConte
         state.rooms(), request->sdk_app_id(), request->page_token(), request->page_size(),
         [&](const RoomRecord& record) {
           return request->status() == v1::ROOM_STATUS_UNSPECIFIED ||
-                 record.room.status() == request->status();
+                 record.room->status() == request->status();
         },
-        [&](const RoomRecord& record) { *response->add_rooms() = record.room; },
-        [](const RoomRecord& record) { return record.room.ByteSizeLong(); },
+        [&](const RoomRecord& record) { *response->add_rooms() = *record.room; },
+        [](const RoomRecord& record) { return record.room->ByteSizeLong(); },
         response->mutable_next_page_token());
   });
   return FinishWith(context, status);
@@ -233,13 +233,13 @@ grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerCon
         state.battles(), request->sdk_app_id(), request->page_token(), request->page_size(),
         [&](const BattleRecord& record) {
           return (request->state() == v1::BATTLE_STATE_UNSPECIFIED ||
-                  record.battle.state() == request->state()) &&
+                  record.battle->state() == request->state()) &&
                  // A battle's rooms are of the battle's own app, so this matches within it.
                  (request->room_id().empty() ||
-                  BattleInvolvesRoom(record.battle, request->room_id()));
+                  BattleInvolvesRoom(*record.battle, request->room_id()));
         },
-        [&](const BattleRecord& record) { *response->add_battles() = record.battle; },
-        [](const BattleRecord& record) { return record.battle.ByteSizeLong(); },
+        [&](const BattleRecord& record) { *response->add_battles() = *record.battle; },
+        [](const BattleRecord& record) { return record.battle->ByteSizeLong(); },
         response->mutable_next_page_token());
   });
   return FinishWith(context, status);

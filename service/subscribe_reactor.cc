@@ -108,6 +108,21 @@ absl::Status SubscribeReactor::CheckStart(const v1::SubscribeRequest& request) c
 }
 
 void SubscribeReactor::QueueSnapshot() {
+  // Under the journal's lock only references are taken (the state shares its rooms and battles
+  // copy-on-write); the copying into chunks happens after the lock is released.
+  std::vector<std::shared_ptr<const v1::Room>> rooms;
+  std::vector<std::shared_ptr<const v1::Battle>> battles;
+  uint64_t as_of = 0;
+  journal_.ReadState([&](const LiveState& state, uint64_t applied) {
+    as_of = applied;
+    for (const auto& [key, record] : state.rooms()) {
+      if (SnapshotWantsRoom(filter_, *record.room)) rooms.push_back(record.room.Share());
+    }
+    for (const auto& [key, record] : state.battles()) {
+      if (SnapshotWantsBattle(filter_, *record.battle)) battles.push_back(record.battle.Share());
+    }
+  });
+
   std::vector<ResponsePtr> chunks;
   auto response = std::make_shared<v1::SubscribeResponse>();
   PageBudget budget;
@@ -122,23 +137,19 @@ void SubscribeReactor::QueueSnapshot() {
       budget.Take(bytes);
     }
   };
-  uint64_t as_of = 0;
-  journal_.ReadState([&](const LiveState& state, uint64_t applied) {
-    as_of = applied;
-    for (const auto& [key, record] : state.rooms()) {
-      if (!SnapshotWantsRoom(filter_, record.room)) continue;
-      make_room_for(record.room.ByteSizeLong());
-      *response->mutable_snapshot()->add_rooms() = record.room;
-    }
-    for (const auto& [key, record] : state.battles()) {
-      if (!SnapshotWantsBattle(filter_, record.battle)) continue;
-      make_room_for(record.battle.ByteSizeLong());
-      *response->mutable_snapshot()->add_battles() = record.battle;
-    }
-  });
+  for (const auto& room : rooms) {
+    make_room_for(room->ByteSizeLong());
+    *response->mutable_snapshot()->add_rooms() = *room;
+  }
+  for (const auto& battle : battles) {
+    make_room_for(battle->ByteSizeLong());
+    *response->mutable_snapshot()->add_battles() = *battle;
+  }
   if (response->snapshot().rooms_size() + response->snapshot().battles_size() > 0) {
     chunks.push_back(std::move(response));
   }
+
+  absl::MutexLock lock(&mu_);
   scanned_revision_ = as_of;
   for (ResponsePtr& chunk : chunks) Enqueue(std::move(chunk), as_of);
   auto end = std::make_shared<v1::SubscribeResponse>();
@@ -183,10 +194,7 @@ void SubscribeReactor::PostCatchUp(bool snapshot_first) {
 }
 
 void SubscribeReactor::CatchUp(bool snapshot_first) {
-  if (snapshot_first) {
-    absl::MutexLock lock(&mu_);
-    QueueSnapshot();
-  }
+  if (snapshot_first) QueueSnapshot();
   while (true) {
     uint64_t from;
     {

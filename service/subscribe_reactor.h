@@ -45,7 +45,9 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
   using ResponsePtr = std::shared_ptr<const v1::SubscribeResponse>;
 
   absl::Status CheckStart(const v1::SubscribeRequest& request) const;
-  void QueueSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Worker thread: queues the rooms and battles the filter wants as of one revision, then the
+  // snapshot end, and moves the scan to that revision.
+  void QueueSnapshot() ABSL_LOCKS_EXCLUDED(mu_);
   void QueueProgress() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Enqueue(ResponsePtr response, uint64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Starts the next write or the pending Finish. Returns true when the queue is empty and the

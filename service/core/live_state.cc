@@ -48,16 +48,16 @@ void Touch(const Event& event, Entity& entity, int64_t& last_received_time_ms) {
 
 RoomRecord NewRoom(const EntityKey& key) {
   RoomRecord record;
-  record.room.set_room_id(key.second);
-  record.room.set_sdk_app_id(key.first);
-  record.room.set_status(v1::ROOM_STATUS_ACTIVE);
+  record.room.Mutable().set_room_id(key.second);
+  record.room.Mutable().set_sdk_app_id(key.first);
+  record.room.Mutable().set_status(v1::ROOM_STATUS_ACTIVE);
   return record;
 }
 
 BattleRecord NewBattle(const EntityKey& key) {
   BattleRecord record;
-  record.battle.set_battle_id(key.second);
-  record.battle.set_sdk_app_id(key.first);
+  record.battle.Mutable().set_battle_id(key.second);
+  record.battle.Mutable().set_sdk_app_id(key.first);
   return record;
 }
 
@@ -125,7 +125,7 @@ bool SetOnline(const v1::MemberStateChanged& change, int64_t time, RoomRecord& r
     }
     applied = true;
   }
-  if (applied) record.room.set_online_count(static_cast<int64_t>(record.online.size()));
+  if (applied) record.room.Mutable().set_online_count(static_cast<int64_t>(record.online.size()));
   return applied;
 }
 
@@ -135,7 +135,7 @@ bool ModifyAdmins(const v1::ModifyAdmin& change, int64_t time, RoomRecord& recor
   for (const std::string& account : change.admin_accounts()) {
     if (!IsNewest(record.admin_times, account, time)) continue;
     record.admin_times[account] = time;
-    SetMember(*record.room.mutable_admin_accounts(), account, add);
+    SetMember(*record.room.Mutable().mutable_admin_accounts(), account, add);
     applied = true;
   }
   return applied;
@@ -146,7 +146,7 @@ bool SetMetadata(const v1::SetMetadata& change, int64_t time, RoomRecord& record
   for (const v1::MetadataEntry& entry : change.metadata()) {
     if (!IsNewest(record.metadata_times, entry.key(), time)) continue;
     record.metadata_times[entry.key()] = time;
-    (*record.room.mutable_metadata())[entry.key()] = entry.value();
+    (*record.room.Mutable().mutable_metadata())[entry.key()] = entry.value();
     applied = true;
   }
   return applied;
@@ -157,7 +157,7 @@ bool DelMetadata(const v1::DelMetadata& change, int64_t time, RoomRecord& record
   for (const std::string& key : change.keys()) {
     if (!IsNewest(record.metadata_times, key, time)) continue;
     record.metadata_times[key] = time;
-    record.room.mutable_metadata()->erase(key);
+    record.room.Mutable().mutable_metadata()->erase(key);
     applied = true;
   }
   return applied;
@@ -220,7 +220,7 @@ ApplyOutcome LiveState::Apply(const Event& event) {
 
 const Room* LiveState::FindRoom(uint64_t sdk_app_id, const std::string& room_id) const {
   const RoomRecord* record = FindRoomRecord(sdk_app_id, room_id);
-  return record == nullptr ? nullptr : &record->room;
+  return record == nullptr ? nullptr : &*record->room;
 }
 
 const RoomRecord* LiveState::FindRoomRecord(uint64_t sdk_app_id, const std::string& room_id) const {
@@ -230,7 +230,7 @@ const RoomRecord* LiveState::FindRoomRecord(uint64_t sdk_app_id, const std::stri
 
 const Battle* LiveState::FindBattle(uint64_t sdk_app_id, const std::string& battle_id) const {
   auto it = battles_.find(EntityKey(sdk_app_id, battle_id));
-  return it == battles_.end() ? nullptr : &it->second.battle;
+  return it == battles_.end() ? nullptr : &*it->second.battle;
 }
 
 std::vector<uint64_t> LiveState::AppsWithRoom(const std::string& room_id) const {
@@ -278,7 +278,7 @@ internal::State LiveState::ToSnapshot() const {
   snapshot.set_format(kStateFormat);
   for (const auto& [key, record] : rooms_) {
     internal::RoomState& room = *snapshot.add_rooms();
-    *room.mutable_room() = record.room;
+    *room.mutable_room() = *record.room;
     room.set_info_event_time_ms(record.info_event_time_ms);
     room.set_seats_event_time_ms(record.seats_event_time_ms);
     room.set_last_received_time_ms(record.last_received_time_ms);
@@ -289,7 +289,7 @@ internal::State LiveState::ToSnapshot() const {
   }
   for (const auto& [key, record] : battles_) {
     internal::BattleState& battle = *snapshot.add_battles();
-    *battle.mutable_battle() = record.battle;
+    *battle.mutable_battle() = *record.battle;
     battle.set_last_received_time_ms(record.last_received_time_ms);
     battle.set_create_applied(record.create_applied);
     battle.set_create_event_time_ms(record.create_event_time_ms);
@@ -308,7 +308,7 @@ absl::Status LiveState::Restore(const internal::State& snapshot) {
   battle_apps_.clear();
   for (const internal::RoomState& room : snapshot.rooms()) {
     RoomRecord& record = EmplaceRoom(EntityKey(room.room().sdk_app_id(), room.room().room_id()));
-    record.room = room.room();
+    record.room.Mutable() = room.room();
     record.info_event_time_ms = room.info_event_time_ms();
     record.seats_event_time_ms = room.seats_event_time_ms();
     record.last_received_time_ms = room.last_received_time_ms();
@@ -322,7 +322,7 @@ absl::Status LiveState::Restore(const internal::State& snapshot) {
   for (const internal::BattleState& battle : snapshot.battles()) {
     BattleRecord& record =
         EmplaceBattle(EntityKey(battle.battle().sdk_app_id(), battle.battle().battle_id()));
-    record.battle = battle.battle();
+    record.battle.Mutable() = battle.battle();
     record.last_received_time_ms = battle.last_received_time_ms();
     record.create_applied = battle.create_applied();
     record.create_event_time_ms = battle.create_event_time_ms();
@@ -333,7 +333,7 @@ absl::Status LiveState::Restore(const internal::State& snapshot) {
 void LiveState::ForgetFinishedBefore(int64_t cutoff_ms) {
   for (auto it = rooms_.begin(); it != rooms_.end();) {
     const RoomRecord& record = it->second;
-    const bool forget = record.room.status() == v1::ROOM_STATUS_DESTROYED &&
+    const bool forget = record.room->status() == v1::ROOM_STATUS_DESTROYED &&
                         record.last_received_time_ms < cutoff_ms;
     if (forget) {
       EraseRoom(it++);
@@ -343,8 +343,8 @@ void LiveState::ForgetFinishedBefore(int64_t cutoff_ms) {
   }
   for (auto it = battles_.begin(); it != battles_.end();) {
     const BattleRecord& record = it->second;
-    const bool forget =
-        record.battle.state() == v1::BATTLE_STATE_ENDED && record.last_received_time_ms < cutoff_ms;
+    const bool forget = record.battle->state() == v1::BATTLE_STATE_ENDED &&
+                        record.last_received_time_ms < cutoff_ms;
     if (forget) {
       EraseBattle(it++);
     } else {
@@ -354,11 +354,11 @@ void LiveState::ForgetFinishedBefore(int64_t cutoff_ms) {
 }
 
 void LiveState::TouchRoom(const Event& event, RoomRecord& record) const {
-  Touch(event, record.room, record.last_received_time_ms);
+  Touch(event, record.room.Mutable(), record.last_received_time_ms);
   // Bounded bookkeeping: an offline member's fact time matters only while a late Online from
   // before it may still arrive. Judged against the room's newest EventTime, never the clock,
   // so replaying the journal forgets exactly the same members.
-  const int64_t cutoff = record.room.last_event_time_ms() - options_.member_reorder_horizon_ms;
+  const int64_t cutoff = record.room->last_event_time_ms() - options_.member_reorder_horizon_ms;
   while (!record.offline_by_time.empty() && record.offline_by_time.begin()->first < cutoff) {
     record.offline.erase(record.offline_by_time.begin()->second);
     record.offline_by_time.erase(record.offline_by_time.begin());
@@ -371,19 +371,19 @@ ApplyOutcome LiveState::ApplyCreateRoom(const Event& event) {
   const EntityKey key(event.sdk_app_id(), info.room_id());
   if (auto it = rooms_.find(key); it != rooms_.end()) {
     const RoomRecord& existing = it->second;
-    const bool destroyed = existing.room.status() == v1::ROOM_STATUS_DESTROYED;
+    const bool destroyed = existing.room->status() == v1::ROOM_STATUS_DESTROYED;
     // A create newer than the destruction is the same id reused for a new room; judge by the
     // room's own CreateTime where Tencent sent it (CreateRoom often has no EventTime).
     const int64_t created_ms =
         info.has_create_time() ? info.create_time() * 1000 : event.event_time_ms();
-    if (destroyed && created_ms > existing.room.destroyed_time_ms()) {
+    if (destroyed && created_ms > existing.room->destroyed_time_ms()) {
       EraseRoom(it);
     } else if (destroyed || event.event_time_ms() < existing.info_event_time_ms) {
       return {.stale = true};
     }
   }
   RoomRecord& record = EmplaceRoom(key);
-  MergeRoomInfo(info, record.room);
+  MergeRoomInfo(info, record.room.Mutable());
   record.info_event_time_ms = event.event_time_ms();
   TouchRoom(event, record);
   return {};
@@ -395,7 +395,7 @@ ApplyOutcome LiveState::ApplyDestroyRoom(const Event& event) {
   if (room_id.empty()) return {};
   const EntityKey key(event.sdk_app_id(), room_id);
   if (auto it = rooms_.find(key); it != rooms_.end()) {
-    const Room& room = it->second.room;
+    const Room& room = *it->second.room;
     if (room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
     // A destruction older than this room's creation ended an earlier room with the same id.
     if (room.create_time() > 0 && event.event_time_ms() < room.create_time() * 1000) {
@@ -404,11 +404,11 @@ ApplyOutcome LiveState::ApplyDestroyRoom(const Event& event) {
   }
   // Otherwise destruction is terminal whatever its EventTime: no later fact can undo it.
   RoomRecord& record = EmplaceRoom(key);
-  MergeRoomInfo(destroy.room_info(), record.room);
-  if (destroy.has_statistic()) *record.room.mutable_statistic() = destroy.statistic();
-  record.room.set_status(v1::ROOM_STATUS_DESTROYED);
-  record.room.set_destroyed_time_ms(event.event_time_ms());
-  record.room.set_online_count(0);
+  MergeRoomInfo(destroy.room_info(), record.room.Mutable());
+  if (destroy.has_statistic()) *record.room.Mutable().mutable_statistic() = destroy.statistic();
+  record.room.Mutable().set_status(v1::ROOM_STATUS_DESTROYED);
+  record.room.Mutable().set_destroyed_time_ms(event.event_time_ms());
+  record.room.Mutable().set_online_count(0);
   // Every later member fact is stale anyway: the tombstone keeps no member bookkeeping.
   record.online.clear();
   record.offline.clear();
@@ -424,8 +424,8 @@ ApplyOutcome LiveState::ApplyRoomFact(const Event& event, const std::string& roo
   // exists all the same (unless the fact turns out to change nothing; see below).
   bool inserted = false;
   RoomRecord& record = EmplaceRoom(key, &inserted);
-  if (record.room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
-  Room& room = record.room;
+  if (record.room->status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
+  Room& room = record.room.Mutable();
   const int64_t time = event.event_time_ms();
   bool applied = false;
   switch (event.payload_case()) {
@@ -478,7 +478,7 @@ ApplyOutcome LiveState::ApplyCreateBattle(const Event& event) {
     }
   }
   BattleRecord& record = EmplaceBattle(key);
-  Battle& battle = record.battle;
+  Battle& battle = record.battle.Mutable();
   record.create_applied = true;
   record.create_event_time_ms = event.event_time_ms();
   // Only CreateBattle carries these, so a late Create still supplies them (and is not stale).
@@ -505,7 +505,7 @@ ApplyOutcome LiveState::ApplyStartBattle(const Event& event) {
   if (start.battle_id().empty()) return {};
   const EntityKey key(event.sdk_app_id(), start.battle_id());
   if (auto it = battles_.find(key); it != battles_.end()) {
-    const Battle& battle = it->second.battle;
+    const Battle& battle = *it->second.battle;
     if (battle.state() == v1::BATTLE_STATE_ENDED ||
         (battle.state() == v1::BATTLE_STATE_STARTED &&
          event.event_time_ms() < battle.last_event_time_ms())) {
@@ -513,7 +513,7 @@ ApplyOutcome LiveState::ApplyStartBattle(const Event& event) {
     }
   }
   BattleRecord& record = EmplaceBattle(key);
-  Battle& battle = record.battle;
+  Battle& battle = record.battle.Mutable();
   battle.set_state(v1::BATTLE_STATE_STARTED);
   battle.set_duration_ms(start.duration_ms());
   battle.set_create_time(start.create_time());
@@ -529,11 +529,11 @@ ApplyOutcome LiveState::ApplyEndBattle(const Event& event) {
   if (end.battle_id().empty()) return {};
   const EntityKey key(event.sdk_app_id(), end.battle_id());
   if (auto it = battles_.find(key);
-      it != battles_.end() && it->second.battle.state() == v1::BATTLE_STATE_ENDED) {
+      it != battles_.end() && it->second.battle->state() == v1::BATTLE_STATE_ENDED) {
     return {.stale = true};
   }
   BattleRecord& record = EmplaceBattle(key);
-  Battle& battle = record.battle;
+  Battle& battle = record.battle.Mutable();
   battle.set_state(v1::BATTLE_STATE_ENDED);
   battle.set_op_type(end.op_type());
   battle.set_end_reason(end.has_op_type() ? EndReasonOf(end.op_type())

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "liveevents/internal/state.pb.h"
 #include "liveevents/v1/live_events.pb.h"
+#include "service/core/copy_on_write.h"
 
 namespace liveevents::service {
 
@@ -38,7 +39,8 @@ struct LiveStateOptions {
 
 // One room: the public view plus what the state machine needs to judge late facts.
 struct RoomRecord {
-  v1::Room room;  // Kept current, online_count included; what queries and snapshots send.
+  CopyOnWrite<v1::Room>
+      room;  // Kept current, online_count included; what queries and snapshots send.
   int64_t info_event_time_ms = 0;
   int64_t seats_event_time_ms = 0;
   int64_t last_received_time_ms = 0;
@@ -50,7 +52,7 @@ struct RoomRecord {
 };
 
 struct BattleRecord {
-  v1::Battle battle;
+  CopyOnWrite<v1::Battle> battle;  // Shared with snapshots being sent.
   int64_t last_received_time_ms = 0;
   bool create_applied = false;
   int64_t create_event_time_ms = 0;

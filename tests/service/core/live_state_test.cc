@@ -877,7 +877,7 @@ TEST(LiveStateTest, ManyMembersComingAndGoingLeaveOnlyTheOnlineOnesBehind) {
   const RoomRecord* record = state.FindRoomRecord(kApp, kRoom);
   EXPECT_THAT(record->offline, IsEmpty());
   EXPECT_EQ(record->online.size(), 2u);
-  EXPECT_EQ(record->room.online_count(), 2);
+  EXPECT_EQ(record->room->online_count(), 2);
 }
 
 TEST(LiveStateTest, DestroyDropsAllMemberBookkeeping) {
@@ -888,7 +888,7 @@ TEST(LiveStateTest, DestroyDropsAllMemberBookkeeping) {
   const RoomRecord* record = state.FindRoomRecord(kApp, kRoom);
   EXPECT_THAT(record->online, IsEmpty());
   EXPECT_THAT(record->offline, IsEmpty());
-  EXPECT_EQ(record->room.online_count(), 0);
+  EXPECT_EQ(record->room->online_count(), 0);
 }
 
 // --- Apps ---
