@@ -60,7 +60,7 @@ struct BattleRecord {
 
 // Rooms and battles, keyed by (sdk_app_id, id). Not thread-safe: the owner serialises access.
 //
-// Tencent delivers callbacks without order, so the rules are (design §4):
+// Tencent delivers callbacks without order, so the rules are (README.md, "Guarantees"):
 //  - each entity keeps the EventTime of the newest fact applied; an older fact is stale, and a
 //    stale fact changes nothing at all (the state serialises identically before and after);
 //  - battle phases only move forward (CREATED, STARTED, ENDED); an End without a Start is valid;

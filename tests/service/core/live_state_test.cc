@@ -1,5 +1,5 @@
-// Tests for the pure room/battle state machine (design §4): lifecycle, out-of-order facts,
-// tombstones, battle phase ordering, members, seats, metadata and retention.
+// Tests for the pure room/battle state machine (the rules in live_state.h): lifecycle, out-of-order
+// facts, tombstones, battle phase ordering, members, seats, metadata and retention.
 #include "service/core/live_state.h"
 
 #include <algorithm>
