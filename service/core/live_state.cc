@@ -1,6 +1,7 @@
 #include "service/core/live_state.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "service/core/event_keys.h"
@@ -36,6 +37,21 @@ void MergeRoomInfo(const v1::RoomInfo& info, Room& room) {
   if (info.has_is_unlimited_room_enabled()) {
     room.set_is_unlimited_room_enabled(info.is_unlimited_room_enabled());
   }
+}
+
+// Times come from the sender and may be anything: arithmetic on them saturates instead of
+// overflowing.
+int64_t SecondsToMillis(int64_t seconds) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max() / 1000;
+  return std::clamp(seconds, -kMax, kMax) * 1000;
+}
+
+int64_t SaturatingSub(int64_t a, int64_t b) {
+  int64_t result;
+  if (__builtin_sub_overflow(a, b, &result)) {
+    return b > 0 ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+  }
+  return result;
 }
 
 // Records that `event` changed the public `entity` (a Room or a Battle) and its record.
@@ -358,7 +374,8 @@ void LiveState::TouchRoom(const Event& event, RoomRecord& record) const {
   // Bounded bookkeeping: an offline member's fact time matters only while a late Online from
   // before it may still arrive. Judged against the room's newest EventTime, never the clock,
   // so replaying the journal forgets exactly the same members.
-  const int64_t cutoff = record.room->last_event_time_ms() - options_.member_reorder_horizon_ms;
+  const int64_t cutoff =
+      SaturatingSub(record.room->last_event_time_ms(), options_.member_reorder_horizon_ms);
   while (!record.offline_by_time.empty() && record.offline_by_time.begin()->first < cutoff) {
     record.offline.erase(record.offline_by_time.begin()->second);
     record.offline_by_time.erase(record.offline_by_time.begin());
@@ -375,7 +392,7 @@ ApplyOutcome LiveState::ApplyCreateRoom(const Event& event) {
     // A create newer than the destruction is the same id reused for a new room; judge by the
     // room's own CreateTime where Tencent sent it (CreateRoom often has no EventTime).
     const int64_t created_ms =
-        info.has_create_time() ? info.create_time() * 1000 : event.event_time_ms();
+        info.has_create_time() ? SecondsToMillis(info.create_time()) : event.event_time_ms();
     if (destroyed && created_ms > existing.room->destroyed_time_ms()) {
       EraseRoom(it);
     } else if (destroyed || event.event_time_ms() < existing.info_event_time_ms) {
@@ -398,7 +415,7 @@ ApplyOutcome LiveState::ApplyDestroyRoom(const Event& event) {
     const Room& room = *it->second.room;
     if (room.status() == v1::ROOM_STATUS_DESTROYED) return {.stale = true};
     // A destruction older than this room's creation ended an earlier room with the same id.
-    if (room.create_time() > 0 && event.event_time_ms() < room.create_time() * 1000) {
+    if (room.create_time() > 0 && event.event_time_ms() < SecondsToMillis(room.create_time())) {
       return {.stale = true};
     }
   }

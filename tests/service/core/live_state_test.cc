@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -989,6 +990,23 @@ TEST(LiveStateTest, RestoreRefusesASnapshotOfAnotherFormat) {
   old_format.set_format(0);  // What an earlier live-events' v1.Snapshot parses as.
   LiveState restored;
   EXPECT_EQ(restored.Restore(old_format).code(), absl::StatusCode::kDataLoss);
+}
+
+// Times come from the sender: the extremes of int64 must not overflow anything (the sanitizer
+// build turns an overflow into a failure).
+TEST(LiveStateTest, ExtremeTimesNeitherOverflowNorCrash) {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  LiveState state;
+  state.Apply(CreateRoom(1, kMax, FullInfo(kRoom, kMax)));
+  state.Apply(Members(2, kMin, "Online", {"a"}));
+  state.Apply(Members(3, kMax, "Offline", {"a"}));
+  state.Apply(DestroyRoom(4, kMin));
+  state.Apply(CreateRoom(5, kMin, FullInfo(kRoom, kMin)));
+  state.Apply(UpdateName(6, kMax, "late"));
+  const v1::Room* room = state.FindRoom(kApp, kRoom);
+  ASSERT_NE(room, nullptr);
+  EXPECT_EQ(room->room_name(), "late");
 }
 
 }  // namespace
