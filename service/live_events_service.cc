@@ -79,16 +79,21 @@ grpc::Status CheckEnum(int value, IsValid is_valid, absl::string_view field) {
 }  // namespace
 
 LiveEventsService::LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub,
-                                     CatchUpWorker& worker, SubscribeOptions subscribe_options)
+                                     CatchUpWorker& worker, SubscribeOptions subscribe_options,
+                                     PublishAuthorizer publish_authorizer)
     : journal_(journal),
       store_(store),
       hub_(hub),
       worker_(worker),
-      subscribe_options_(subscribe_options) {}
+      subscribe_options_(subscribe_options),
+      publish_authorizer_(std::move(publish_authorizer)) {}
 
 grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext* context,
                                                      const v1::PublishRequest* request,
                                                      v1::PublishResponse* response) {
+  if (absl::Status status = publish_authorizer_.Check(context->client_metadata()); !status.ok()) {
+    return FinishWith(context, ToGrpcStatus(status));
+  }
   if (!request->has_event() || request->event().command().empty()) {
     return FinishWith(
         context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "event.command is required"));

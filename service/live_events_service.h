@@ -7,6 +7,7 @@
 #include "liveevents/v1/live_events.grpc.pb.h"
 #include "service/catch_up_worker.h"
 #include "service/journal.h"
+#include "service/publish_authorizer.h"
 #include "service/subscribe_reactor.h"
 #include "service/subscriber_hub.h"
 
@@ -16,7 +17,7 @@ class LiveEventsService final : public v1::LiveEvents::CallbackService {
  public:
   // Everything passed in must outlive the service. Journal reads run on `worker`.
   LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
-                    SubscribeOptions subscribe_options);
+                    SubscribeOptions subscribe_options, PublishAuthorizer publish_authorizer);
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
                                     const v1::PublishRequest* request,
@@ -53,6 +54,7 @@ class LiveEventsService final : public v1::LiveEvents::CallbackService {
   SubscriberHub& hub_;
   CatchUpWorker& worker_;
   const SubscribeOptions subscribe_options_;
+  const PublishAuthorizer publish_authorizer_;
   const absl::Time started_ = absl::Now();
 };
 

@@ -8,6 +8,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/time/time.h"
+#include "common/token_file.h"
 #include "service/server.h"
 #include "service/store/memory_event_store.h"
 #include "service/store/sqlite_event_store.h"
@@ -27,6 +28,9 @@ ABSL_FLAG(double, retain_finished_hours, 24,
 ABSL_FLAG(absl::Duration, member_reorder_horizon, absl::Minutes(10),
           "how long an offline room member's fact time is kept, behind the room's newest "
           "EventTime, to recognise a late older Online as stale");
+ABSL_FLAG(std::string, publish_token_file, "",
+          "file holding the token Publish requires as 'authorization: Bearer <token>' "
+          "(trailing whitespace trimmed); empty lets every client publish");
 ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(5),
           "how long calls in flight get when the server stops");
 
@@ -48,8 +52,20 @@ absl::StatusOr<std::unique_ptr<EventStore>> OpenStore() {
   return std::unique_ptr<EventStore>(std::move(*store));
 }
 
-liveevents::service::ServerOptions OptionsFromFlags() {
+// True for addresses only this machine can reach.
+bool IsLoopback(const std::string& address) {
+  const std::string host = address.substr(0, address.rfind(':'));
+  return host == "127.0.0.1" || host == "localhost" || host == "[::1]" ||
+         host.rfind("127.", 0) == 0;
+}
+
+absl::StatusOr<liveevents::service::ServerOptions> OptionsFromFlags() {
   liveevents::service::ServerOptions options;
+  if (const std::string path = absl::GetFlag(FLAGS_publish_token_file); !path.empty()) {
+    absl::StatusOr<std::string> token = liveevents::ReadTokenFile(path);
+    if (!token.ok()) return token.status();
+    options.publish_token = *token;
+  }
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
   options.progress_interval = absl::GetFlag(FLAGS_progress_interval);
   options.subscribe.max_queue = absl::GetFlag(FLAGS_subscriber_queue);
@@ -81,7 +97,17 @@ int main(int argc, char** argv) {
     std::cerr << "liveevents-server: " << store.status() << "\n";
     return 1;
   }
-  const liveevents::service::ServerOptions options = OptionsFromFlags();
+  const absl::StatusOr<liveevents::service::ServerOptions> parsed = OptionsFromFlags();
+  if (!parsed.ok()) {
+    std::cerr << "liveevents-server: " << parsed.status() << "\n";
+    return 1;
+  }
+  const liveevents::service::ServerOptions& options = *parsed;
+  if (options.publish_token.empty() && !IsLoopback(options.grpc_address)) {
+    std::cerr << "liveevents-server: warning: " << options.grpc_address
+              << " is reachable beyond this machine and any client may Publish; set "
+                 "--publish_token_file\n";
+  }
   if (options.journal.member_reorder_horizon < absl::ZeroDuration()) {
     std::cerr << "liveevents-server: --member_reorder_horizon must not be negative\n";
     return 1;

@@ -24,7 +24,8 @@ Server::Server(std::unique_ptr<EventStore> store, const ServerOptions& options)
       hub_(options.progress_interval),
       journal_(*store_, hub_, options.journal),
       worker_(options.catch_up_threads),
-      service_(journal_, *store_, hub_, worker_, options.subscribe) {}
+      service_(journal_, *store_, hub_, worker_, options.subscribe,
+               PublishAuthorizer(options.publish_token)) {}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       std::unique_ptr<EventStore> store) {

@@ -3,10 +3,10 @@
 #ifndef LIVEEVENTS_SERVICE_SERVER_H_
 #define LIVEEVENTS_SERVICE_SERVER_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -22,7 +22,9 @@ struct ServerOptions {
   absl::Duration progress_interval = absl::Seconds(5);
   SubscribeOptions subscribe;
   JournalOptions journal;
-  int catch_up_threads = 2;  // Threads reading the journal for subscribers and ListEvents.
+  int catch_up_threads = 2;
+  // Non-empty: Publish needs `authorization: Bearer <publish_token>` (see PublishAuthorizer).
+  std::string publish_token;  // Threads reading the journal for subscribers and ListEvents.
 };
 
 class Server {
