@@ -45,11 +45,12 @@ struct PendingAnswer {
   std::optional<liveevents::v1::Decision> decision;
 };
 
-}  // namespace
-
+// The HTTP layer's view of a Tencent reply.
 HttpAnswer ToHttpAnswer(HttpReply reply) {
   return HttpAnswer{reply.status, std::move(reply.body), std::move(reply.allow), reply.close};
 }
+
+}  // namespace
 
 CallbackExchange::CallbackExchange(const RequestHandler& handler, EventPublisher& publisher,
                                    Options options)

@@ -50,9 +50,6 @@ class CallbackExchange : public HttpHandler {
   const Options options_;
 };
 
-// The HTTP layer's view of a Tencent reply.
-HttpAnswer ToHttpAnswer(HttpReply reply);
-
 }  // namespace liveevents::gateway
 
 #endif  // LIVEEVENTS_GATEWAY_CALLBACK_EXCHANGE_H_

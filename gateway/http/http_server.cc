@@ -23,8 +23,7 @@ absl::Status FromBeast(const beast::error_code& ec, absl::string_view what) {
   return absl::UnavailableError(absl::StrCat(what, ": ", ec.message()));
 }
 
-}  // namespace
-
+// "host:port", "[v6]:port"; port may be 0. Resolves host names.
 absl::StatusOr<tcp::endpoint> ResolveListenAddress(const std::string& address) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos) {
@@ -50,6 +49,8 @@ absl::StatusOr<tcp::endpoint> ResolveListenAddress(const std::string& address) {
   }
   return results.begin()->endpoint();
 }
+
+}  // namespace
 
 HttpServer::HttpServer(Options options, HttpHandler& handler)
     : options_(std::move(options)),

@@ -20,9 +20,6 @@
 
 namespace liveevents::gateway {
 
-// "host:port", "[v6]:port"; port may be 0. Resolves host names.
-absl::StatusOr<boost::asio::ip::tcp::endpoint> ResolveListenAddress(const std::string& address);
-
 class HttpServer {
  public:
   struct Options {

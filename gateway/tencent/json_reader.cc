@@ -47,6 +47,48 @@ std::optional<std::vector<T>> ConvertArray(const json& array, const std::string&
   return out;
 }
 
+std::optional<std::string> JsonToAccount(const json& value, const std::string& path,
+                                         absl::Status* status) {
+  // Purely numeric UserIDs can arrive as JSON integers beyond 2^53, which a double would round.
+  // nlohmann keeps integers within 64 bits exactly, and ParseJsonBody keeps longer ones as their
+  // digits; a float (a fraction or an exponent) is not an account, so it is refused.
+  if (value.is_string()) return value.get_ref<const std::string&>();
+  if (value.is_number_unsigned()) return absl::StrCat(value.get<uint64_t>());
+  if (value.is_number_integer()) return absl::StrCat(value.get<int64_t>());
+  if (IsBigInteger(value)) return BigIntegerText(value);
+  Fail(path, "string or integer account", value, status);
+  return std::nullopt;
+}
+
+std::optional<int64_t> JsonToInt(const json& value, const std::string& path, absl::Status* status) {
+  if (value.is_number_unsigned()) {
+    const uint64_t v = value.get<uint64_t>();
+    if (v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return static_cast<int64_t>(v);
+    }
+    Fail(path, "integer within int64", value, status);
+    return std::nullopt;
+  }
+  if (value.is_number_integer()) return value.get<int64_t>();
+  if (IsBigInteger(value)) {
+    Fail(path, "integer within int64", value, status);
+    return std::nullopt;
+  }
+  if (value.is_string()) {
+    // Documented integers sometimes arrive quoted (EventTime in Group.*SendMsg, spec §6.9).
+    std::optional<int64_t> parsed = ParseDecimal(value.get_ref<const std::string&>());
+    if (parsed.has_value()) return parsed;
+  }
+  Fail(path, "integer", value, status);
+  return std::nullopt;
+}
+
+std::optional<bool> JsonToBool(const json& value, const std::string& path, absl::Status* status) {
+  if (value.is_boolean()) return value.get<bool>();
+  Fail(path, "boolean", value, status);
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string DescribeJson(const json& value) {
@@ -92,48 +134,6 @@ std::optional<std::string> JsonToString(const json& value, const std::string& pa
                                         absl::Status* status) {
   if (value.is_string()) return value.get_ref<const std::string&>();
   Fail(path, "string", value, status);
-  return std::nullopt;
-}
-
-std::optional<std::string> JsonToAccount(const json& value, const std::string& path,
-                                         absl::Status* status) {
-  // Purely numeric UserIDs can arrive as JSON integers beyond 2^53, which a double would round.
-  // nlohmann keeps integers within 64 bits exactly, and ParseJsonBody keeps longer ones as their
-  // digits; a float (a fraction or an exponent) is not an account, so it is refused.
-  if (value.is_string()) return value.get_ref<const std::string&>();
-  if (value.is_number_unsigned()) return absl::StrCat(value.get<uint64_t>());
-  if (value.is_number_integer()) return absl::StrCat(value.get<int64_t>());
-  if (IsBigInteger(value)) return BigIntegerText(value);
-  Fail(path, "string or integer account", value, status);
-  return std::nullopt;
-}
-
-std::optional<int64_t> JsonToInt(const json& value, const std::string& path, absl::Status* status) {
-  if (value.is_number_unsigned()) {
-    const uint64_t v = value.get<uint64_t>();
-    if (v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return static_cast<int64_t>(v);
-    }
-    Fail(path, "integer within int64", value, status);
-    return std::nullopt;
-  }
-  if (value.is_number_integer()) return value.get<int64_t>();
-  if (IsBigInteger(value)) {
-    Fail(path, "integer within int64", value, status);
-    return std::nullopt;
-  }
-  if (value.is_string()) {
-    // Documented integers sometimes arrive quoted (EventTime in Group.*SendMsg, spec §6.9).
-    std::optional<int64_t> parsed = ParseDecimal(value.get_ref<const std::string&>());
-    if (parsed.has_value()) return parsed;
-  }
-  Fail(path, "integer", value, status);
-  return std::nullopt;
-}
-
-std::optional<bool> JsonToBool(const json& value, const std::string& path, absl::Status* status) {
-  if (value.is_boolean()) return value.get<bool>();
-  Fail(path, "boolean", value, status);
   return std::nullopt;
 }
 

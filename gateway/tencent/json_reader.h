@@ -43,9 +43,6 @@ class JsonReader {
   // Calls `visit` with a reader for each element of the array of objects at `key`.
   void ForEachObject(absl::string_view key, absl::FunctionRef<void(JsonReader&)> visit);
 
-  const std::string& path() const { return path_; }
-  bool ok() const { return status_->ok(); }
-
  private:
   // The value at `key`, or nullptr when absent, null, not an expected array, or after an error.
   const nlohmann::json* Find(absl::string_view key);
@@ -57,16 +54,10 @@ class JsonReader {
   absl::Status* status_;
 };
 
-// Value conversions behind JsonReader, exposed for the top-level fields the converter reads
-// itself. Each returns std::nullopt after recording an error in `status`.
+// The string conversion behind JsonReader::String, for CallbackCommand, which the converter reads
+// before it has a reader. Returns std::nullopt after recording an error in `status`.
 std::optional<std::string> JsonToString(const nlohmann::json& value, const std::string& path,
                                         absl::Status* status);
-std::optional<std::string> JsonToAccount(const nlohmann::json& value, const std::string& path,
-                                         absl::Status* status);
-std::optional<int64_t> JsonToInt(const nlohmann::json& value, const std::string& path,
-                                 absl::Status* status);
-std::optional<bool> JsonToBool(const nlohmann::json& value, const std::string& path,
-                               absl::Status* status);
 
 // A short description of a JSON value for error messages: `string "abc"`, `float 1.5`, `object`.
 std::string DescribeJson(const nlohmann::json& value);

@@ -67,7 +67,6 @@ CallbackQuery ParseCallbackQuery(absl::string_view query) {
   out.sdk_app_id = params.Get("SdkAppid").value_or("");
   // The 2025 overview renames the key to WebhookCommand; the samples still say CallbackCommand.
   out.command = params.Get("CallbackCommand").value_or(params.Get("WebhookCommand").value_or(""));
-  out.content_type = params.Get("contenttype").value_or("");
   out.client_ip = params.Get("ClientIP").value_or("");
   out.opt_platform = params.Get("OptPlatform").value_or("");
   out.sign = params.Get("Sign").value_or("");

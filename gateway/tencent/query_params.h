@@ -40,7 +40,7 @@ class QueryParams {
 struct CallbackQuery {
   std::string sdk_app_id;
   std::string command;  // CallbackCommand, else WebhookCommand.
-  std::string content_type;
+  // contenttype (always "json") is not kept: the body is parsed as JSON whatever it says.
   std::string client_ip;
   std::string opt_platform;
   std::string sign;

@@ -31,7 +31,6 @@ TEST(QueryParamsTest, ReadsEveryDocumentedParameter) {
       "&OptPlatform=iOS&Sign=abc&RequestTime=1669872112");
   EXPECT_EQ(query.sdk_app_id, "1");
   EXPECT_EQ(query.command, "Live.CallbackAfterCreateRoom");
-  EXPECT_EQ(query.content_type, "JSON");
   EXPECT_EQ(query.client_ip, "10.0.0.1");
   EXPECT_EQ(query.opt_platform, "iOS");
   EXPECT_EQ(query.sign, "abc");
