@@ -14,7 +14,8 @@ namespace {
 
 constexpr absl::string_view kHealthPath = "/healthz";
 
-// The 401 for an app with a token whose request is not authentic (spec §4), or nullopt.
+// The 401 for an app with a token whose request is not authentic (Tencent's Sign check,
+// https://trtc.io/document/64412), or nullopt.
 std::optional<HttpReply> AuthenticationFailure(const AppConfig& app, const CallbackQuery& params,
                                                int64_t received_time_ms, absl::Duration max_skew) {
   if (app.token.empty()) return std::nullopt;

@@ -1,6 +1,7 @@
-// The allow/deny answer to Tencent's two blocking callbacks, Live.CallbackBeforeSendGift (spec
-// §3.12) and Group.CallbackBeforeSendMsg (§3.13), from an app's configured policy. Pure functions:
-// the same policy and event always give the same Decision, so they are table-tested directly.
+// The allow/deny answer to Tencent's two blocking callbacks, Live.CallbackBeforeSendGift
+// (https://trtc.io/document/72210) and Group.CallbackBeforeSendMsg
+// (https://trtc.io/document/74347), from an app's configured policy. Pure functions: the same
+// policy and event always give the same Decision, so they are table-tested directly.
 #ifndef LIVEEVENTS_GATEWAY_APPS_BEFORE_CALLBACK_POLICY_H_
 #define LIVEEVENTS_GATEWAY_APPS_BEFORE_CALLBACK_POLICY_H_
 
@@ -14,7 +15,7 @@
 
 namespace liveevents::gateway {
 
-// Tencent's deny codes (spec §3.12, §3.13): 1 rejects; gifts also take a custom code in
+// Tencent's deny codes (on the two pages above): 1 rejects; gifts also take a custom code in
 // [102100, 102200], messages 2 (drop silently, the sender sees success) or a custom code in
 // [10100, 10200]. Custom codes are passed through to the sender's client.
 inline constexpr int64_t kDenyCode = 1;

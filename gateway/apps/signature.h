@@ -1,6 +1,7 @@
-// Tencent's callback authentication (spec §4): when a token is configured for an app, every
-// callback carries `RequestTime` (Unix seconds) and `Sign` = lowercase hex SHA-256(token followed
-// by the RequestTime text) in its query. A pure function: the clock is an input, nothing is logged.
+// Tencent's callback authentication (https://trtc.io/document/64412): when a token is configured
+// for an app, every callback carries `RequestTime` (Unix seconds) and `Sign` = lowercase hex
+// SHA-256(token followed by the RequestTime text) in its query. A pure function: the clock is an
+// input, nothing is logged.
 #ifndef LIVEEVENTS_GATEWAY_APPS_SIGNATURE_H_
 #define LIVEEVENTS_GATEWAY_APPS_SIGNATURE_H_
 

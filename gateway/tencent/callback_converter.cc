@@ -24,8 +24,8 @@ struct CommandEntry {
   PayloadConverter convert;
 };
 
-// Every command of spec §2. Dispatch is on the command actually sent, never on the doc pages'
-// URL tables, which name some commands wrongly (spec §6.16).
+// Every command of Tencent's list (https://trtc.io/document/64413). Dispatch is on the command
+// actually sent, never on the doc pages' URL tables, which name some commands wrongly.
 constexpr CommandEntry kCommands[] = {
     {"Live.CallbackAfterCreateRoom", ConvertCreateRoom},
     {"Live.CallbackAfterDestroyRoom", ConvertDestroyRoom},
@@ -114,7 +114,7 @@ absl::Status Tagged(absl::Status status, ConversionError kind) {
   return status;
 }
 
-// The body's CallbackCommand wins; the query is only a fallback (spec §1.4 says both carry it).
+// The body's CallbackCommand wins; the query is only a fallback (Tencent sends it in both).
 absl::StatusOr<std::string> ResolveCommand(const json& body, absl::string_view hint) {
   std::string from_body;
   const auto it = body.find("CallbackCommand");
@@ -192,12 +192,12 @@ absl::StatusOr<Event> Convert(const CallbackInput& input) {
 
   absl::Status status;
   JsonReader reader(body, "", &status);
-  // EventTime is absent from CreateRoom's sample and from BeforeSendGift (spec §6.12).
+  // EventTime is absent from CreateRoom's sample and from BeforeSendGift.
   event.set_event_time_ms(reader.Int("EventTime").value_or(input.received_time_ms));
   if (PayloadConverter convert = FindConverter(*command)) {
     convert(reader, &event);
   } else {
-    event.mutable_unknown();  // Acknowledged, never rejected (spec §2).
+    event.mutable_unknown();  // Acknowledged, never rejected.
   }
   if (!status.ok()) return Tagged(status, ConversionError::kFieldType);
   return event;

@@ -1,6 +1,7 @@
 // Turns one Tencent Live callback (query hints plus raw JSON body) into a typed
 // liveevents.v1.Event. A pure function: no I/O, no clock (the receive time is an input), no
-// exceptions; the rules it applies are those of spec §6 (see gateway/README.md).
+// exceptions; the rules it applies are listed under "Conversion rules" in
+// gateway/README.md.
 #ifndef LIVEEVENTS_GATEWAY_TENCENT_CALLBACK_CONVERTER_H_
 #define LIVEEVENTS_GATEWAY_TENCENT_CALLBACK_CONVERTER_H_
 
@@ -25,7 +26,8 @@ struct CallbackInput {
 // Converts a callback. Errors:
 //  - InvalidArgument: the body is not strict JSON or not an object, a field has the wrong type
 //    (the message names the field path), the command is missing, or body and query disagree;
-//  - FailedPrecondition: the body is a TRTC room/media callback (has EventGroupId, spec §4.3).
+//  - FailedPrecondition: the body is a TRTC room/media callback (has EventGroupId;
+//  https://trtc.io/document/39558).
 // An unknown command is not an error: it yields the `unknown` payload; raw_body keeps everything.
 // Thread-safe.
 absl::StatusOr<liveevents::v1::Event> ConvertCallback(const CallbackInput& input);

@@ -75,7 +75,7 @@ std::optional<int64_t> JsonToInt(const json& value, const std::string& path, abs
     return std::nullopt;
   }
   if (value.is_string()) {
-    // Documented integers sometimes arrive quoted (EventTime in Group.*SendMsg, spec §6.9).
+    // Documented integers sometimes arrive quoted (EventTime in Group.*SendMsg).
     std::optional<int64_t> parsed = ParseDecimal(value.get_ref<const std::string&>());
     if (parsed.has_value()) return parsed;
   }

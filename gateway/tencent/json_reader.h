@@ -1,7 +1,8 @@
 // Typed, path-aware reads of fields from a parsed Tencent callback body. Tencent's documented
-// types and the JSON it actually sends differ (spec §6), so the tolerated shapes live here, once:
-// accounts are strings or JSON integers kept as exact decimal text, integers may arrive as numeric
-// strings, and null counts as absent. A wrong type records an InvalidArgument naming the field path
+// types and the JSON it actually sends differ (gateway/README.md, "Conversion rules"), so the
+// tolerated shapes live here, once: accounts are strings or JSON integers kept as exact decimal
+// text, integers may arrive as numeric strings, and null counts as absent. A wrong type records an
+// InvalidArgument naming the field path
 // ("RoomInfo.MaxMemberCount: expected integer, got string \"abc\"").
 #ifndef LIVEEVENTS_GATEWAY_TENCENT_JSON_READER_H_
 #define LIVEEVENTS_GATEWAY_TENCENT_JSON_READER_H_

@@ -1,5 +1,6 @@
 // The per-command halves of the callback converter: each fills one typed payload of the Event
-// from the body, following the field tables in spec §3. They are wired up by the command table in
+// from the body, following the field tables of Tencent's per-command pages
+// (listed at https://trtc.io/document/64413). They are wired up by the command table in
 // callback_converter.cc; wrong types end up in the reader's status.
 #ifndef LIVEEVENTS_GATEWAY_TENCENT_PAYLOAD_CONVERTERS_H_
 #define LIVEEVENTS_GATEWAY_TENCENT_PAYLOAD_CONVERTERS_H_

@@ -1,4 +1,5 @@
-// Battle, gift, room-message and follow callbacks (spec §3.9–3.15).
+// Battle, gift, room-message and follow callbacks (field tables on Tencent's per-command
+// pages, listed at https://trtc.io/document/64413).
 #include "gateway/tencent/payload_converters.h"
 
 namespace liveevents::gateway {
@@ -6,8 +7,8 @@ namespace {
 
 using liveevents::v1::Event;
 
-// FromRoomInfo is documented as a String but is an object (spec §6.7); ToRoomList elements have
-// the same members. Score only appears once the battle has ended.
+// FromRoomInfo is documented as a String but is an object (in real payloads); ToRoomList elements
+// have the same members. Score only appears once the battle has ended.
 void ReadBattleRoom(JsonReader& room, liveevents::v1::BattleRoom* out) {
   if (auto v = room.String("RoomId")) out->set_room_id(*v);
   if (auto v = room.Account("Owner_Account")) out->set_owner_account(*v);
@@ -41,7 +42,7 @@ void ReadGroupMessage(JsonReader& body, liveevents::v1::GroupMessage* p) {
   if (auto v = body.String("CloudCustomData")) p->set_cloud_custom_data(*v);
 }
 
-// Add sends FollowList:[{To_Account}], Delete sends To_Account:[string] (spec §6.25). Both shapes
+// Add sends FollowList:[{To_Account}], Delete sends To_Account:[string]. Both shapes
 // are accepted for both commands so that a doc correction on either side does not lose data.
 void ReadFollow(JsonReader& body, liveevents::v1::Follow* p) {
   if (auto v = body.Account("From_Account")) p->set_from_account(*v);
@@ -85,7 +86,7 @@ void ConvertEndBattle(JsonReader& body, Event* event) {
   if (auto v = body.Int("CreateTime")) p->set_create_time(*v);
   if (auto v = body.Int("StartTime")) p->set_start_time(*v);
   if (auto v = body.Int("EndTime")) p->set_end_time(*v);
-  // Upper-case integer `OpType`, unlike ModifyAdmin's string `opType` (spec §6.18).
+  // Upper-case integer `OpType`, unlike ModifyAdmin's string `opType`.
   if (auto v = body.Int("OpType")) p->set_op_type(*v);
   ReadBattleRooms(body, p);
 }

@@ -1,4 +1,5 @@
-// Room, user and seat callbacks (spec §3.1–3.8).
+// Room, user and seat callbacks (field tables on Tencent's per-command pages, listed at
+// https://trtc.io/document/64413).
 #include "gateway/tencent/payload_converters.h"
 
 namespace liveevents::gateway {
@@ -8,7 +9,7 @@ using liveevents::v1::Event;
 
 // RoomInfo is shared by CreateRoom, DestroyRoom and UpdateRoomInfo. Its fields are proto3
 // `optional`, so a key Tencent left out stays distinguishable from a zero value. The message itself
-// is created only when the body has RoomInfo: older DestroyRoom payloads have none (spec §6.13),
+// is created only when the body has RoomInfo: older DestroyRoom payloads have none,
 // and subscribers must be able to tell that from an empty snapshot.
 template <typename Payload>
 void ReadRoomInfo(JsonReader& body, Payload* payload) {
@@ -56,7 +57,7 @@ void ConvertDestroyRoom(JsonReader& body, Event* event) {
   if (auto v = body.String("RoomId")) p->set_room_id(*v);
   if (auto v = body.String("EventType")) p->set_event_type(*v);
   ReadRoomInfo(body, p);
-  // Statistic is only in newer docs and was absent from a real 2025 payload (spec §6.13).
+  // Statistic is only in newer docs and was absent from a real 2025 payload.
   if (std::optional<JsonReader> stat = body.Object("Statistic")) {
     auto* s = p->mutable_statistic();
     if (auto v = stat->Int("TotalViewers")) s->set_total_viewers(*v);
@@ -94,7 +95,7 @@ void ConvertDelMetadata(JsonReader& body, Event* event) {
 void ConvertRoomCountThreshold(JsonReader& body, Event* event) {
   auto* p = event->mutable_room_count_threshold();
   if (auto v = body.Account("Operator_Account")) p->set_operator_account(*v);
-  // Typed String and Array in the doc, integers in the sample (spec §6.10): Int takes both forms.
+  // Typed String and Array in the doc, integers in the sample: Int takes both forms.
   if (auto v = body.Int("CurRoomCount")) p->set_cur_room_count(*v);
   if (auto v = body.Int("MaxRoomCount")) p->set_max_room_count(*v);
 }
@@ -122,7 +123,7 @@ void ConvertModifyAdmin(JsonReader& body, Event* event) {
   if (auto v = body.String("RoomId")) p->set_room_id(*v);
   if (auto v = body.Account("Operator_Account")) p->set_operator_account(*v);
   AddAll(body.AccountArray("Admin_Account"), p->mutable_admin_accounts());
-  // Lower-case `opType` holding "add"/"delete", unlike EndBattle's integer `OpType` (spec §6.18).
+  // Lower-case `opType` holding "add"/"delete", unlike EndBattle's integer `OpType`.
   if (auto v = body.String("opType")) p->set_op_type(*v);
 }
 

@@ -36,7 +36,8 @@ class QueryParams {
   std::vector<std::pair<std::string, std::string>> params_;
 };
 
-// The parameters of a Tencent Live callback URL (spec §1.2). Absent parameters are empty.
+// The parameters of a Tencent Live callback URL (https://trtc.io/document/64412). Absent parameters
+// are empty.
 struct CallbackQuery {
   std::string sdk_app_id;
   std::string command;  // CallbackCommand, else WebhookCommand.

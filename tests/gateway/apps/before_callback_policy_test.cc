@@ -1,5 +1,6 @@
 // The before-callback policy as tables: which gifts and messages are denied, with which code, and
-// which deny codes a policy may use (spec §3.12, §3.13).
+// which deny codes a policy may use (https://trtc.io/document/72210,
+// https://trtc.io/document/74347).
 #include "gateway/apps/before_callback_policy.h"
 
 #include <string>

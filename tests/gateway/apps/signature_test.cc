@@ -1,5 +1,5 @@
-// Tencent's callback Sign check (spec §4): the documented vector, every rejection, and the
-// exact-text hashing of RequestTime.
+// Tencent's callback Sign check (https://trtc.io/document/64412): the documented vector, every
+// rejection, and the exact-text hashing of RequestTime.
 #include "gateway/apps/signature.h"
 
 #include <string>
@@ -44,7 +44,7 @@ TEST(SignatureTest, RejectsWrongSign) {
 
 TEST(SignatureTest, RejectsSignMadeWithAnotherToken) {
   const absl::Status status = VerifyCallbackSignature("xxxyyy", SignedRequest{kSign, kTime}, kNow,
-                                                      kSkew);  // The intl page's misprint (§4.1).
+                                                      kSkew);  // The intl page's misprint.
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
 }
 

@@ -1,7 +1,7 @@
 // Golden tests of the callback converter: every fixture in tests/gateway/tencent/fixtures/ is a
-// strict-JSON body typed from the field tables of spec §3 (never copied from Tencent's samples,
-// which are not valid JSON, spec §6.5), and next to it `<name>.textproto` holds the Event the
-// converter must produce for fixed query inputs. Fixture names are
+// strict-JSON body typed from the field tables of Tencent's per-command pages (never copied from
+// Tencent's samples, which are not valid JSON), and next to it `<name>.textproto` holds the Event
+// the converter must produce for fixed query inputs. Fixture names are
 // `<CallbackCommand>[.<variant>].json`; the command part is also passed as the query's
 // CallbackCommand, as Tencent sends both.
 #include <algorithm>
@@ -32,7 +32,7 @@ constexpr int64_t kReceivedMs = 1700000000123;
 constexpr char kClientIp[] = "10.0.0.1";
 constexpr char kOptPlatform[] = "Android";
 
-// The 18 deliverable commands of spec §2.
+// The 18 deliverable commands of Tencent's list (https://trtc.io/document/64413).
 constexpr const char* kSpecCommands[] = {
     "Live.CallbackAfterCreateRoom",         "Live.CallbackAfterDestroyRoom",
     "Live.CallbackAfterUpdateRoomInfo",     "Live.CallbackAfterSetMetadata",

@@ -1,9 +1,9 @@
-// One test per quirk of spec §6 that can occur on the wire and that callback_converter_test.cc
-// does not already pin down (comments, the trailing comma, big accounts in DestroyRoom, EndBattle
-// and SeatInfoChanged, quoted EventTime, the empty seat, both Follow shapes, query key spellings
-// and `contenttype` are covered there or in query_params_test.cc). Doc-only defects (§6.11,
-// §6.21–24, §6.27) have nothing to test. Also regression tests for converter bugs found by the
-// golden tests and the fuzzer.
+// One test per quirk of Tencent's real payloads (gateway/README.md, "Conversion rules") that can
+// occur on the wire and that callback_converter_test.cc does not already pin down (comments, the
+// trailing comma, big accounts in DestroyRoom, EndBattle and SeatInfoChanged, quoted EventTime, the
+// empty seat, both Follow shapes, query key spellings and `contenttype` are covered there or in
+// query_params_test.cc). Defects only in the docs' prose have nothing to test. Also regression
+// tests for converter bugs found by the golden tests and the fuzzer.
 #include <string>
 #include <vector>
 
@@ -30,7 +30,7 @@ Event ConvertOk(const std::string& body, const std::string& hint = "") {
   return event.ok() ? *event : Event();
 }
 
-// §6.3 and §6.5: the samples' missing commas and the flattened pages (a `//` comment swallowing
+// the samples' missing commas and the flattened pages (a `//` comment swallowing
 // the rest of the line) are refused as malformed: strict on the wire, lenient nowhere.
 TEST(QuirksTest, RefusesDocSampleSyntaxDefectsAsMalformedJson) {
   const std::vector<std::string> bodies = {
@@ -54,7 +54,7 @@ TEST(QuirksTest, RefusesDocSampleSyntaxDefectsAsMalformedJson) {
   }
 }
 
-// §6.4: tabs (and CR/LF) are JSON whitespace, so the Group.*SendMsg samples' stray tabs before the
+// tabs (and CR/LF) are JSON whitespace, so the Group.*SendMsg samples' stray tabs before the
 // closing brace are fine once the rest is valid.
 TEST(QuirksTest, AcceptsStrayTabsBeforeClosingBrace) {
   const Event event = ConvertOk(
@@ -64,7 +64,7 @@ TEST(QuirksTest, AcceptsStrayTabsBeforeClosingBrace) {
   EXPECT_EQ(event.event_time_ms(), 1670574414123);
 }
 
-// §6.6: every `*_Account` field, wherever it sits, accepts a JSON integer beyond 2^53 and keeps
+// every `*_Account` field, wherever it sits, accepts a JSON integer beyond 2^53 and keeps
 // its exact decimal text. The four documented values do not survive a double.
 TEST(QuirksTest, KeepsEveryBigIntegerAccountFieldExact) {
   struct Case {
@@ -116,8 +116,8 @@ TEST(QuirksTest, KeepsEveryBigIntegerAccountFieldExact) {
   EXPECT_EQ(max.change_owner().operator_account(), "18446744073709551615");
 }
 
-// §6.9 generalised: the documented integers of the message callbacks take numeric strings too,
-// but nothing looser than a plain decimal.
+// Quoted integers, generalised: the documented integers of the message callbacks take numeric
+// strings too, but nothing looser than a plain decimal.
 TEST(QuirksTest, ReadsQuotedMessageIntegersStrictly) {
   const Event event = ConvertOk(R"({"CallbackCommand":"Group.CallbackAfterSendMsg",
     "Random":"3043911227","MsgSeq":"42","MsgTime":"1670574414","EventTime":"1670574414200"})");
@@ -135,7 +135,7 @@ TEST(QuirksTest, ReadsQuotedMessageIntegersStrictly) {
   }
 }
 
-// §6.16: the doc's URL tables name some commands wrongly; the gateway trusts the request. A body
+// the doc's URL tables name some commands wrongly; the gateway trusts the request. A body
 // with the URL-table spelling is an unknown command (acknowledged, raw body kept), not a guess.
 TEST(QuirksTest, DispatchesOnTheCommandActuallySent) {
   const Event event = ConvertOk(R"({"CallbackCommand":"Live.CallbackMemberStateChanged",
@@ -152,7 +152,7 @@ TEST(QuirksTest, DispatchesOnTheCommandActuallySent) {
   EXPECT_EQ(ClassifyConversionError(mismatch.status()), ConversionError::kCommand);
 }
 
-// §6.18: `OpType` (integer, EndBattle) and `opType` (string, ModifyAdmin) are different keys; the
+// `OpType` (integer, EndBattle) and `opType` (string, ModifyAdmin) are different keys; the
 // other command's spelling is not read.
 TEST(QuirksTest, ReadsOpTypeOnlyWithEachCommandsOwnCasing) {
   const Event end = ConvertOk(R"({"CallbackCommand":"Live.CallbackAfterEndBattle",
@@ -166,7 +166,7 @@ TEST(QuirksTest, ReadsOpTypeOnlyWithEachCommandsOwnCasing) {
   EXPECT_EQ(admin.modify_admin().op_type(), "");
 }
 
-// §6.19: OptPlatform is an open set with inconsistent spellings; it is recorded as sent.
+// OptPlatform is an open set with inconsistent spellings; it is recorded as sent.
 TEST(QuirksTest, RecordsOptPlatformVerbatim) {
   for (const char* platform :
        {"macOS", "Mac", "IOS", "iOS", "RESTAPI", "Unknown", "SomethingNew"}) {
@@ -177,7 +177,7 @@ TEST(QuirksTest, RecordsOptPlatformVerbatim) {
   }
 }
 
-// §3.7 (ChangeOwner, ModifyAdmin, MemberStateChanged): no ClientIP/OptPlatform in the URL.
+// ChangeOwner, ModifyAdmin and MemberStateChanged: no ClientIP/OptPlatform in the URL.
 TEST(QuirksTest, LeavesClientIpAndPlatformEmptyWhenAbsent) {
   const absl::StatusOr<Event> event =
       Convert(R"({"CallbackCommand":"Live.CallbackAfterModifyAdmin"})", "", "", "");
@@ -187,7 +187,8 @@ TEST(QuirksTest, LeavesClientIpAndPlatformEmptyWhenAbsent) {
 }
 
 // Regression (golden tests): a command whose RoomInfo is absent (the older DestroyRoom shape,
-// spec §6.13) must not get an empty room_info, or subscribers cannot tell "absent" from "{}".
+// seen in real payloads) must not get an empty room_info, or subscribers cannot tell "absent" from
+// "{}".
 TEST(ConverterRegressionTest, LeavesRoomInfoUnsetWhenAbsent) {
   const Event destroy =
       ConvertOk(R"({"CallbackCommand":"Live.CallbackAfterDestroyRoom","RoomId":"r"})");
