@@ -97,7 +97,8 @@ void HttpServer::Stop() {
 }
 
 void HttpServer::Wait() {
-  // run() returns once nothing is left: no accept, no session I/O, no publish in flight.
+  // run() returns once nothing is left: no accept, no session I/O, no answer still pending
+  // (the handler keeps work tracked on the session's executor until it answered).
   for (std::thread& thread : threads_) {
     if (thread.joinable()) thread.join();
   }
