@@ -1,7 +1,5 @@
 #include "client/callback_post.h"
 
-#include <openssl/sha.h>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -13,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "gateway/apps/signature.h"
 
 namespace liveevents::client {
 namespace {
@@ -71,14 +70,6 @@ absl::StatusOr<HttpUrl> ParseHttpUrl(absl::string_view url) {
   return out;
 }
 
-std::string CallbackSign(absl::string_view token, absl::string_view request_time) {
-  const std::string input = absl::StrCat(token, request_time);
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
-}
-
 std::string BuildCallbackTarget(absl::string_view target, const CallbackQuery& query) {
   std::string out(target);
   out += absl::StrContains(target, '?') ? "&" : "?";
@@ -88,7 +79,8 @@ std::string BuildCallbackTarget(absl::string_view target, const CallbackQuery& q
                   "&OptPlatform=", PercentEncode(query.opt_platform));
   if (!query.token.empty()) {
     const std::string time = absl::StrCat(query.request_time);
-    absl::StrAppend(&out, "&RequestTime=", time, "&Sign=", CallbackSign(query.token, time));
+    absl::StrAppend(&out, "&RequestTime=", time,
+                    "&Sign=", gateway::ComputeCallbackSign(query.token, time));
   }
   return out;
 }

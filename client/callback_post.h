@@ -29,13 +29,9 @@ struct CallbackQuery {
   std::string command;
   std::string client_ip = "127.0.0.1";
   std::string opt_platform = "RESTAPI";
-  std::string token;         // When non-empty, RequestTime and Sign are added.
+  std::string token;  // When non-empty, RequestTime and Sign (the gateway's ComputeCallbackSign).
   int64_t request_time = 0;  // Unix seconds, signed together with the token.
 };
-
-// Lowercase hex SHA-256 of `token` followed by `request_time`: Tencent's callback Sign.
-// Thread-safe (pure).
-std::string CallbackSign(absl::string_view token, absl::string_view request_time);
 
 // `target` with the callback query appended (after '&' if it already has a query), values
 // percent-encoded. Thread-safe (pure).

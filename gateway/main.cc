@@ -9,13 +9,15 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "gateway/event_spool.h"
-#include "gateway/grpc_event_publisher.h"
-#include "gateway/http_server.h"
-#include "gateway/reloadable_app_registry.h"
+#include "gateway/apps/reloadable_app_registry.h"
+#include "gateway/callback_exchange.h"
+#include "gateway/http/http_server.h"
+#include "gateway/publish/grpc_event_publisher.h"
+#include "gateway/publish/spooling_publisher.h"
 #include "gateway/request_handler.h"
-#include "gateway/spooling_publisher.h"
+#include "gateway/spool/event_spool.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -107,8 +109,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--apps_file: %s\n", created_apps.status().ToString().c_str());
     return 2;
   }
-  const std::shared_ptr<liveevents::gateway::ReloadableAppRegistry> apps =
-      *std::move(created_apps);
+  const std::shared_ptr<liveevents::gateway::ReloadableAppRegistry> apps = *std::move(created_apps);
   std::fprintf(stderr, "apps: %s\n", apps->Get()->Summary().c_str());
   handler_options.registry = apps;
   handler_options.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew);
@@ -131,7 +132,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--spool_dir: %s\n", spool.status().ToString().c_str());
     return 1;
   }
-  // Publish failures go to the spool and are answered OK; see gateway/spooling_publisher.h.
+  // Publish failures go to the spool and are answered OK; see gateway/publish/spooling_publisher.h.
   liveevents::gateway::SpoolingPublisher spooling(publisher, **spool);
 
   HttpServer::Options server_options;
@@ -142,18 +143,22 @@ int main(int argc, char** argv) {
   server_options.limits.header_limit = absl::GetFlag(FLAGS_header_limit);
   server_options.limits.read_timeout = absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_read_timeout));
   server_options.limits.idle_timeout = absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_idle_timeout));
-  server_options.limits.before_callback_budget =
+  liveevents::gateway::CallbackExchange::Options exchange_options;
+  exchange_options.before_callback_budget =
       absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_before_callback_budget));
+  liveevents::gateway::CallbackExchange exchange(handler, spooling, std::move(exchange_options));
 
-  HttpServer server(server_options, handler, spooling);
+  HttpServer server(server_options, exchange);
   if (absl::Status status = server.Start(); !status.ok()) {
     std::fprintf(stderr, "cannot listen on %s: %s\n", server_options.address.c_str(),
                  status.ToString().c_str());
     return 1;
   }
   const auto endpoint = server.local_endpoint();
-  const std::string host = endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
-                                                      : endpoint.address().to_string();
+  // absl::StrCat rather than "[" + std::string: GCC 12 at -O3 reports a false -Wrestrict inside
+  // the inlined operator+(const char*, std::string&&), which breaks the Release build.
+  const std::string address = endpoint.address().to_string();
+  const std::string host = endpoint.address().is_v6() ? absl::StrCat("[", address, "]") : address;
   std::printf("listening http %s:%u\n", host.c_str(), static_cast<unsigned>(endpoint.port()));
   std::fflush(stdout);
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "client/livectl_commands.h"
+#include "gateway/apps/signature.h"
 #include "tests/testing/temp_path.h"
 
 namespace liveevents::client {
@@ -51,11 +52,12 @@ TEST(ParseHttpUrlTest, RejectsWhatItCannotSend) {
   }
 }
 
+// livectl signs with the gateway's own function; this pins what Tencent computes.
 TEST(CallbackSignTest, IsLowercaseHexSha256OfTokenThenTime) {
   // printf 'secret1700000000' | sha256sum
-  EXPECT_EQ(CallbackSign("secret", "1700000000"),
+  EXPECT_EQ(gateway::ComputeCallbackSign("secret", "1700000000"),
             "a09abffb61e9ed1074de76ba1133a9900ffb7cccde778fb92b31afb76f5390ff");
-  EXPECT_EQ(CallbackSign("", ""),
+  EXPECT_EQ(gateway::ComputeCallbackSign("", ""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
@@ -72,7 +74,7 @@ TEST(BuildCallbackTargetTest, AddsTencentsQueryParameters) {
   EXPECT_EQ(BuildCallbackTarget("/cb?x=1", query),
             "/cb?x=1&SdkAppid=1400000001&CallbackCommand=a%20b%26c&contenttype=json"
             "&ClientIP=127.0.0.1&OptPlatform=RESTAPI&RequestTime=1700000000&Sign=" +
-                CallbackSign("tok", "1700000000"));
+                gateway::ComputeCallbackSign("tok", "1700000000"));
 }
 
 TEST(CommandFromBodyTest, ReadsTheBodysCommand) {
@@ -219,7 +221,7 @@ TEST(PostTest, SignsWithTheTokenFromTokenFile) {
   ASSERT_NE(time_at, std::string::npos) << target;
   ASSERT_NE(sign_at, std::string::npos) << target;
   const std::string time = target.substr(time_at + 13, sign_at - time_at - 13);
-  EXPECT_EQ(target.substr(sign_at + 6), CallbackSign("tok", time));
+  EXPECT_EQ(target.substr(sign_at + 6), gateway::ComputeCallbackSign("tok", time));
 }
 
 TEST(PostTest, RefusesBothTokenFlagsAndAnEmptyTokenFile) {

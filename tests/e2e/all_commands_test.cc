@@ -25,7 +25,7 @@ struct Fixture {
 std::vector<Fixture> LoadFixtures() {
   std::vector<Fixture> fixtures;
   const std::filesystem::path dir =
-      std::filesystem::path(LIVEEVENTS_SOURCE_DIR) / "tests/gateway/fixtures";
+      std::filesystem::path(LIVEEVENTS_SOURCE_DIR) / "tests/gateway/tencent/fixtures";
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".json") continue;
     const std::string name = entry.path().filename().string();
@@ -61,9 +61,8 @@ TEST_F(AllCommandsTest, EveryFixtureIsAcceptedJournaledOnceAndTyped) {
     const bool live_family = !absl::StartsWith(event.command(), "Room.");
     EXPECT_EQ(event.has_unknown(), !live_family) << event.command();
     EXPECT_NE(event.payload_case(), v1::Event::PAYLOAD_NOT_SET) << event.command();
-    const auto fixture = std::find_if(fixtures.begin(), fixtures.end(), [&](const Fixture& f) {
-      return f.body == event.raw_body();
-    });
+    const auto fixture = std::find_if(fixtures.begin(), fixtures.end(),
+                                      [&](const Fixture& f) { return f.body == event.raw_body(); });
     ASSERT_NE(fixture, fixtures.end()) << "raw body kept byte for byte";
     EXPECT_EQ(fixture->command, event.command());
   }

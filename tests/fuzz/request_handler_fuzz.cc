@@ -17,7 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "gateway/event_publisher.h"
+#include "gateway/publish/event_publisher.h"
 #include "gateway/request_handler.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "nlohmann/json.hpp"
@@ -127,8 +127,7 @@ void FuzzOne(absl::string_view input) {
   std::optional<HttpReply> reply;
   const std::optional<liveevents::v1::Decision> decision = result.decision;
   publisher.Publish(std::move(*result.event), [&](absl::StatusOr<PublishResponse> answer) {
-    reply = decision.has_value() ? RequestHandler::ReplyForDecision(*decision)
-                                 : RequestHandler::ReplyForPublish(answer);
+    reply = decision.has_value() ? ReplyForDecision(*decision) : ReplyForPublish(answer);
   });
   Check(reply.has_value(), "publish completed");
   CheckReply(*reply);

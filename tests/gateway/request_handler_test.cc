@@ -7,7 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "gateway/signature.h"
+#include "gateway/apps/signature.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/temp_path.h"
@@ -114,42 +114,6 @@ TEST(RequestHandlerTest, AnswersHealthz) {
   ASSERT_TRUE(result.reply.has_value());
   EXPECT_EQ(result.reply->status, 200);
   EXPECT_EQ(result.reply->body, R"({"status":"ok"})");
-}
-
-TEST(RequestHandlerTest, AnswersOkOrUnavailableAfterPublish) {
-  liveevents::v1::PublishResponse response;
-  response.set_revision(5);
-  const HttpReply ok = RequestHandler::ReplyForPublish(response);
-  EXPECT_EQ(ok.status, 200);
-  EXPECT_EQ(ok.body, R"({"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0})");
-  const HttpReply down =
-      RequestHandler::ReplyForPublish(absl::DeadlineExceededError("deadline exceeded"));
-  EXPECT_EQ(down.status, 503);
-  EXPECT_EQ(BodyOf(down)["ErrorCode"], kErrorUnavailable);
-}
-
-TEST(RequestHandlerTest, KeepsFailureBodyValidJsonWhateverTheMessage) {
-  const HttpReply reply =
-      RequestHandler::Failure(400, kErrorFieldType, "quote \" backslash \\ newline \n bad \xff");
-  const json body = BodyOf(reply);
-  EXPECT_EQ(body["ActionStatus"], "FAIL");
-  EXPECT_EQ(body["ErrorCode"], kErrorFieldType);
-}
-
-TEST(RequestHandlerTest, MarksLimitAnswersToCloseTheConnection) {
-  EXPECT_EQ(RequestHandler::BodyTooLarge(10).status, 413);
-  EXPECT_TRUE(RequestHandler::BodyTooLarge(10).close);
-  EXPECT_EQ(BodyOf(RequestHandler::BodyTooLarge(10))["ErrorCode"], kErrorBodyTooLarge);
-  EXPECT_EQ(RequestHandler::HeaderTooLarge().status, 431);
-  EXPECT_EQ(RequestHandler::BadHttpRequest("bad").status, 400);
-}
-
-TEST(RequestHandlerTest, EscapesClientTextInLogLine) {
-  const std::string line =
-      RequestLogLine("1\nforged", "Live.X\n", RequestHandler::Ok(), uint64_t{7});
-  EXPECT_EQ(line.find('\n'), std::string::npos);
-  EXPECT_NE(line.find("revision=7"), std::string::npos);
-  EXPECT_NE(line.find("status=200"), std::string::npos);
 }
 
 // --- Authentication and before-callback policy (apps file) ---
@@ -279,7 +243,7 @@ TEST(RequestHandlerAuthTest, DecidesBeforeCallbacksByTheAppsPolicy) {
                                                    : result.event->before_send_msg().decision();
     EXPECT_EQ(recorded.allow(), c.allow);
     EXPECT_EQ(recorded.error_code(), c.code);
-    const HttpReply reply = RequestHandler::ReplyForDecision(*result.decision);
+    const HttpReply reply = ReplyForDecision(*result.decision);
     EXPECT_EQ(reply.status, 200);
     const json body = BodyOf(reply);
     EXPECT_EQ(body["ActionStatus"], "OK");

@@ -1,0 +1,55 @@
+// Runs one callback exchange for the HTTP layer: asks the RequestHandler what a request means,
+// publishes its event, and answers Tencent once, after the Publish or, for before-callbacks,
+// when the budget is spent if that comes first. Logs one line per answer. No sockets: a test
+// drives it with an io_context for the budget timer and a fake publisher.
+#ifndef LIVEEVENTS_GATEWAY_CALLBACK_EXCHANGE_H_
+#define LIVEEVENTS_GATEWAY_CALLBACK_EXCHANGE_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "gateway/http/http_handler.h"
+#include "gateway/publish/event_publisher.h"
+#include "gateway/request_handler.h"
+#include "gateway/tencent/tencent_reply.h"
+
+namespace liveevents::gateway {
+
+class CallbackExchange : public HttpHandler {
+ public:
+  struct Options {
+    // A before-callback is answered with its decision when its publish finishes or after this
+    // long, whichever comes first; a slower publish finishes in the background (Tencent waits
+    // 2 s before blocking the gift).
+    std::chrono::steady_clock::duration before_callback_budget = std::chrono::milliseconds(500);
+    // Where the per-request log lines go (stderr by default).
+    std::function<void(absl::string_view line)> log;
+    // The receive time of a request ("now" of the Sign's time window); absl::Now by default.
+    std::function<absl::Time()> clock;
+  };
+
+  // `handler` and `publisher` must outlive the exchange.
+  CallbackExchange(const RequestHandler& handler, EventPublisher& publisher, Options options);
+
+  // HttpHandler. Thread-safe. The budget timer runs on `request.executor`, and the publish holds
+  // tracked work on it until it completes, also after a budget answer (a graceful stop waits).
+  void Handle(const HttpRequest& request, AnswerCallback answer) override;
+  HttpAnswer Refuse(const HttpRefusal& refusal) override;
+
+ private:
+  void Log(absl::string_view app_id, absl::string_view command, const HttpReply& reply,
+           std::optional<uint64_t> revision) const;
+
+  const RequestHandler& handler_;
+  EventPublisher& publisher_;
+  const Options options_;
+};
+
+}  // namespace liveevents::gateway
+
+#endif  // LIVEEVENTS_GATEWAY_CALLBACK_EXCHANGE_H_

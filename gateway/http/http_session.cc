@@ -1,0 +1,197 @@
+#include "gateway/http/http_session.h"
+
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "boost/asio/dispatch.hpp"
+#include "boost/asio/post.hpp"
+#include "gateway/http/session_registry.h"
+
+namespace liveevents::gateway {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+
+constexpr size_t kReadChunk = 4096;
+// After an answer that closes a request we could not read to its end (a 413 with the body still
+// arriving), the rest of the input is read and dropped for a while. Closing with unread data
+// would send a RST, and the client could lose the answer before reading it.
+constexpr size_t kMaxDrainBytes = 1024 * 1024;
+
+absl::string_view ToStd(beast::string_view text) { return {text.data(), text.size()}; }
+
+// Why the request's body framing cannot be trusted, or "" when it can. Beast decodes chunked only
+// when it is the final transfer coding and otherwise reads a request as having no body, so with
+// "chunked, gzip" the chunk bytes would be parsed as the next request (request smuggling). RFC 9112
+// §6.1: such a request gets 400 and the connection is closed. We decode no other coding, so
+// anything but exactly "chunked" is refused the same way.
+std::string UnsupportedFraming(const http::request<http::string_body>& request) {
+  int codings = 0;
+  bool only_chunked = true;
+  std::string value;  // All Transfer-Encoding fields, joined, for the message.
+  for (const auto& field : request) {
+    if (field.name() != http::field::transfer_encoding) continue;
+    if (!value.empty()) value += ", ";
+    value.append(field.value().data(), field.value().size());
+    for (const auto& coding : http::token_list(field.value())) {
+      ++codings;
+      if (!beast::iequals(coding, "chunked")) only_chunked = false;
+    }
+  }
+  if (value.empty() || (codings == 1 && only_chunked)) return "";
+  return absl::StrCat("Transfer-Encoding \"", absl::CHexEscape(value),
+                      "\" is not supported (only \"chunked\")");
+}
+
+}  // namespace
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, HttpHandler& handler,
+                         const SessionLimits& limits, std::shared_ptr<SessionRegistry> registry)
+    : stream_(std::move(socket)),
+      handler_(handler),
+      limits_(limits),
+      registry_(std::move(registry)) {}
+
+HttpSession::~HttpSession() { registry_->Remove(this); }
+
+void HttpSession::Run() {
+  // The socket was accepted onto this session's strand; start there.
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
+}
+
+void HttpSession::Shutdown() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->shutting_down_ = true;
+    // A session waiting for a request has nothing in flight: stop it now. One that is handling a
+    // request finishes it and closes after writing the answer.
+    if (self->reading_) self->stream_.cancel();
+  });
+}
+
+void HttpSession::DoRead() {
+  if (shutting_down_) return DoClose();
+  parser_.emplace();
+  parser_->body_limit(limits_.max_body_bytes);
+  parser_->header_limit(limits_.header_limit);
+  reading_ = true;
+  if (first_request_ || buffer_.size() > 0) return DoReadRequest();
+  // Keep-alive: wait up to the idle timeout for the next request to begin, then give the whole
+  // request the read timeout. A pipelined request already in buffer_ skips the wait.
+  stream_.expires_after(limits_.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kReadChunk),
+                          beast::bind_front_handler(&HttpSession::OnIdleRead, shared_from_this()));
+}
+
+void HttpSession::OnIdleRead(beast::error_code ec, size_t bytes) {
+  if (ec) {
+    // eof (the client closed an idle connection), timeout and cancel are all normal endings.
+    reading_ = false;
+    return DoClose();
+  }
+  buffer_.commit(bytes);
+  DoReadRequest();
+}
+
+void HttpSession::DoReadRequest() {
+  first_request_ = false;
+  stream_.expires_after(limits_.read_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+}
+
+void HttpSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
+  reading_ = false;
+  if (!ec) return HandleRequest();
+  if (parser_->is_header_done()) {
+    request_version_ = parser_->get().version();
+  }
+  request_keep_alive_ = false;
+  if (ec == http::error::body_limit) {
+    return DoWrite(
+        handler_.Refuse({HttpRefusal::Kind::kBodyTooLarge, ec.message(), limits_.max_body_bytes}));
+  }
+  if (ec == http::error::header_limit) {
+    return DoWrite(handler_.Refuse({HttpRefusal::Kind::kHeaderTooLarge, ec.message()}));
+  }
+  // end_of_stream (closed between requests), partial_message (closed mid-request), timeouts,
+  // cancellation and resets leave nobody to answer.
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+      ec.category() != http::make_error_code(http::error::bad_method).category()) {
+    return DoClose();
+  }
+  const std::string detail = ec.message();
+  DoWrite(handler_.Refuse({HttpRefusal::Kind::kBadRequest, detail}));
+}
+
+void HttpSession::HandleRequest() {
+  const auto& request = parser_->get();
+  request_version_ = request.version();
+  request_keep_alive_ = request.keep_alive();
+  if (const std::string framing = UnsupportedFraming(request); !framing.empty()) {
+    return DoWrite(handler_.Refuse({HttpRefusal::Kind::kBadRequest, framing}));
+  }
+  // The answer may come from another thread (a gRPC completion): it only posts back to this
+  // session's strand. The tracked-work executor keeps the io_context running meanwhile.
+  auto work = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+  handler_.Handle(HttpRequest{ToStd(request.method_string()), ToStd(request.target()),
+                              request.body(), stream_.get_executor()},
+                  [self = shared_from_this(), work](HttpAnswer answer) mutable {
+                    net::post(work, [self = std::move(self), answer = std::move(answer)]() mutable {
+                      self->DoWrite(std::move(answer));
+                    });
+                  });
+}
+
+void HttpSession::DoWrite(HttpAnswer answer) {
+  response_ = {};
+  response_.version(request_version_);
+  response_.result(static_cast<unsigned>(answer.status));
+  response_.set(http::field::server, "liveevents-gateway");
+  response_.set(http::field::content_type, "application/json");
+  if (!answer.allow.empty()) response_.set(http::field::allow, answer.allow);
+  response_.body() = std::move(answer.body);
+  // The registry's flag covers a stop whose Shutdown() post has not reached this session yet.
+  response_.keep_alive(request_keep_alive_ && !answer.close && !shutting_down_ &&
+                       !registry_->stopping());
+  response_.prepare_payload();
+  close_after_write_ = !response_.keep_alive();
+  linger_after_write_ = answer.close;
+  stream_.expires_after(limits_.read_timeout);
+  http::async_write(stream_, response_,
+                    beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+}
+
+void HttpSession::OnWrite(beast::error_code ec, size_t /*bytes*/) {
+  if (ec) return;  // The peer is gone; dropping the last reference closes the socket.
+  if (linger_after_write_) return DoLingeringClose();
+  if (close_after_write_ || shutting_down_) return DoClose();
+  DoRead();  // The next (possibly pipelined) request, strictly after this answer.
+}
+
+void HttpSession::DoClose() {
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  // Errors here mean the peer already went away; the destructor closes the socket either way.
+}
+
+void HttpSession::DoLingeringClose() {
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  if (ec) return;
+  stream_.expires_after(limits_.read_timeout);
+  stream_.async_read_some(net::buffer(drain_buffer_),
+                          beast::bind_front_handler(&HttpSession::OnDrain, shared_from_this()));
+}
+
+void HttpSession::OnDrain(beast::error_code ec, size_t bytes) {
+  drained_bytes_ += bytes;
+  if (ec || drained_bytes_ > kMaxDrainBytes || shutting_down_) return;
+  stream_.async_read_some(net::buffer(drain_buffer_),
+                          beast::bind_front_handler(&HttpSession::OnDrain, shared_from_this()));
+}
+
+}  // namespace liveevents::gateway

@@ -1,0 +1,39 @@
+// The set of open HTTP sessions: enforces --max_connections and lets a graceful stop reach every
+// session. Kept apart from the server so that sessions depend only on this small class.
+#ifndef LIVEEVENTS_GATEWAY_HTTP_SESSION_REGISTRY_H_
+#define LIVEEVENTS_GATEWAY_HTTP_SESSION_REGISTRY_H_
+
+#include <cstddef>
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+
+namespace liveevents::gateway {
+
+class HttpSession;
+
+// Thread-safe. Holds weak references only: a session's lifetime belongs to its own handlers.
+class SessionRegistry {
+ public:
+  void Add(const std::shared_ptr<HttpSession>& session);
+  // Called from the session's destructor.
+  void Remove(const HttpSession* session);
+  size_t size() const;
+  // Asks every live session to finish its current request and close.
+  void ShutdownAll();
+  // True once ShutdownAll() was called: an answer written after that closes the connection,
+  // even if the session's own Shutdown() has not run yet.
+  bool stopping() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<const HttpSession*, std::weak_ptr<HttpSession>> sessions_
+      ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace liveevents::gateway
+
+#endif  // LIVEEVENTS_GATEWAY_HTTP_SESSION_REGISTRY_H_

@@ -1,0 +1,151 @@
+#include "gateway/publish/spool_drainer.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+#include "absl/status/status.h"
+
+namespace liveevents::gateway {
+
+SpoolDrainer::SpoolDrainer(EventPublisher& publisher, EventSpool& spool, Options options)
+    : publisher_(publisher), spool_(spool), options_(options), thread_([this] { Run(); }) {}
+
+SpoolDrainer::~SpoolDrainer() { Stop(); }
+
+void SpoolDrainer::Notify() {
+  absl::MutexLock lock(&mu_);
+  notified_ = true;
+}
+
+void SpoolDrainer::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    if (in_flight_ != nullptr) {
+      absl::MutexLock answer_lock(&in_flight_->mu);
+      in_flight_->abandoned = true;
+    }
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void SpoolDrainer::Run() {
+  absl::Duration backoff = options_.min_backoff;
+  bool failing = false;
+  while (WaitForWork()) {
+    absl::Status status = DrainOldest();
+    if (status.ok()) {
+      if (failing) std::fprintf(stderr, "spool: the service is back; draining\n");
+      failing = false;
+      backoff = options_.min_backoff;
+      continue;
+    }
+    // One line per outage rather than one per retry.
+    if (!failing) {
+      std::fprintf(stderr, "spool: cannot drain (%s); %zu events wait, retrying every <= %s\n",
+                   status.ToString().c_str(), spool_.count(),
+                   absl::FormatDuration(options_.max_backoff).c_str());
+    }
+    failing = true;
+    if (!PauseUnlessStopping(backoff)) return;
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+}
+
+bool SpoolDrainer::WaitForWork() {
+  while (true) {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return false;
+    if (spool_.count() > 0) return true;
+    // Notify() between the count check and this wait sets notified_, so no wakeup is lost.
+    auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || notified_; };
+    mu_.Await(absl::Condition(&woken));
+    notified_ = false;
+  }
+}
+
+absl::Status SpoolDrainer::DrainOldest() {
+  absl::StatusOr<std::optional<liveevents::v1::Event>> oldest = spool_.Oldest();
+  if (!oldest.ok()) {
+    if (!absl::IsDataLoss(oldest.status()) && !absl::IsNotFound(oldest.status())) {
+      return oldest.status();
+    }
+    // Cannot be decoded, so can never be published: keep it for operators and move on.
+    std::fprintf(stderr, "spool: moving an unreadable record to rejected.log: %s\n",
+                 oldest.status().ToString().c_str());
+    if (absl::Status status = spool_.Reject(); !status.ok()) return status;
+    LogRemoved();
+    return absl::OkStatus();
+  }
+  if (!oldest->has_value()) return absl::OkStatus();
+  const liveevents::v1::Event& event = **oldest;
+  absl::StatusOr<liveevents::v1::PublishResponse> result = PublishAndWait(event);
+  if (absl::IsInvalidArgument(result.status())) {
+    // Retrying would fail forever and hold up every event behind it.
+    std::fprintf(stderr, "spool: service rejected app %llu %s: %s; moved to rejected.log\n",
+                 static_cast<unsigned long long>(event.sdk_app_id()), event.command().c_str(),
+                 result.status().ToString().c_str());
+    if (absl::Status status = spool_.Reject(); !status.ok()) return status;
+  } else if (!result.ok()) {
+    return result.status();
+  } else if (absl::Status status = spool_.Acknowledge(); !status.ok()) {
+    // The event left the spool anyway; only the cursor on disk is behind (a replay on restart).
+    std::fprintf(stderr, "spool: %s\n", status.ToString().c_str());
+  }
+  LogRemoved();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<liveevents::v1::PublishResponse> SpoolDrainer::PublishAndWait(
+    liveevents::v1::Event event) {
+  auto answer = std::make_shared<Answer>();
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return absl::CancelledError("drainer stopping");
+    in_flight_ = answer;
+  }
+  publisher_.Publish(std::move(event),
+                     [answer](absl::StatusOr<liveevents::v1::PublishResponse> result) {
+                       absl::MutexLock lock(&answer->mu);
+                       answer->result = std::move(result);
+                       answer->done = true;
+                     });
+  absl::StatusOr<liveevents::v1::PublishResponse> result;
+  {
+    // The publisher's deadline bounds this wait; Stop() cuts it short.
+    absl::MutexLock lock(&answer->mu);
+    auto finished = [&answer]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(answer->mu) {
+      return answer->done || answer->abandoned;
+    };
+    answer->mu.Await(absl::Condition(&finished));
+    result = answer->done ? std::move(answer->result)
+                          : absl::StatusOr<liveevents::v1::PublishResponse>(
+                                absl::CancelledError("drainer stopping"));
+  }
+  absl::MutexLock lock(&mu_);
+  in_flight_ = nullptr;
+  return result;
+}
+
+bool SpoolDrainer::WaitUntilEmpty(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  // count() is atomic; LogRemoved() takes mu_ after each removal, which re-evaluates this.
+  auto empty = [this] { return spool_.count() == 0; };
+  return mu_.AwaitWithTimeout(absl::Condition(&empty), timeout);
+}
+
+void SpoolDrainer::LogRemoved() {
+  absl::MutexLock lock(&mu_);  // Wakes WaitUntilEmpty().
+  if (spool_.count() == 0) {
+    std::fprintf(stderr, "spool: drained; publishing directly again\n");
+  }
+}
+
+bool SpoolDrainer::PauseUnlessStopping(absl::Duration pause) {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(&stopping_), pause);
+  return !stopping_;
+}
+
+}  // namespace liveevents::gateway

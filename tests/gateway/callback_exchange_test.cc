@@ -1,0 +1,181 @@
+// CallbackExchange without sockets: an io_context runs the budget timer and the answer
+// callbacks, a fake publisher answers or holds the Publish, a fake clock and log are injected.
+// Every wait is bounded by run_for; nothing sleeps.
+#include "gateway/callback_exchange.h"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "boost/asio/io_context.hpp"
+#include "gtest/gtest.h"
+#include "tests/gateway/publish/fake_event_publisher.h"
+
+namespace liveevents::gateway {
+namespace {
+
+namespace net = boost::asio;
+
+constexpr char kOkBody[] = R"({"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0})";
+constexpr char kTarget[] = "/callback?SdkAppid=1400000001";
+constexpr char kCreateRoom[] =
+    R"({"CallbackCommand":"Live.CallbackAfterCreateRoom","RoomInfo":{"RoomId":"r1"}})";
+constexpr char kGift[] =
+    R"({"CallbackCommand":"Live.CallbackBeforeSendGift","RoomId":"r","GiftWater":{"GiftId":"g"}})";
+constexpr auto kBound = std::chrono::seconds(10);
+
+class CallbackExchangeTest : public ::testing::Test {
+ protected:
+  CallbackExchangeTest() {
+    RequestHandler::Options options;
+    options.apps = {1400000001};
+    handler_.emplace(std::move(options));
+  }
+
+  CallbackExchange& Exchange(std::chrono::steady_clock::duration budget) {
+    CallbackExchange::Options options;
+    options.before_callback_budget = budget;
+    options.clock = [] { return absl::FromUnixMillis(1700000000123); };
+    options.log = [this](absl::string_view line) {
+      absl::MutexLock lock(&mu_);
+      log_.emplace_back(line);
+    };
+    exchange_.emplace(*handler_, publisher_, std::move(options));
+    return *exchange_;
+  }
+
+  // Starts one exchange; the answer lands in answer_ (on whichever thread gives it).
+  void Start(const std::string& body) {
+    exchange_->Handle(HttpRequest{"POST", kTarget, body, ioc_.get_executor()},
+                      [this](HttpAnswer answer) {
+                        absl::MutexLock lock(&mu_);
+                        ++answers_;
+                        answer_ = std::move(answer);
+                      });
+  }
+
+  // Runs the io_context until the answer arrived (bounded).
+  std::optional<HttpAnswer> Answer() {
+    const auto deadline = std::chrono::steady_clock::now() + kBound;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        absl::MutexLock lock(&mu_);
+        if (answer_.has_value()) return answer_;
+      }
+      ioc_.restart();
+      ioc_.run_for(std::chrono::milliseconds(10));
+    }
+    return std::nullopt;
+  }
+
+  std::vector<std::string> Log() {
+    absl::MutexLock lock(&mu_);
+    return log_;
+  }
+
+  net::io_context ioc_;
+  FakeEventPublisher publisher_;
+  std::optional<RequestHandler> handler_;
+  std::optional<CallbackExchange> exchange_;
+  absl::Mutex mu_;
+  std::optional<HttpAnswer> answer_ ABSL_GUARDED_BY(mu_);
+  int answers_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::string> log_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST_F(CallbackExchangeTest, AnswersOkOnceThePublishSucceeded) {
+  Exchange(std::chrono::milliseconds(500));
+  Start(kCreateRoom);
+  const std::optional<HttpAnswer> answer = Answer();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->body, kOkBody);
+  ASSERT_EQ(publisher_.events().size(), 1u);
+  EXPECT_EQ(publisher_.events()[0].received_time_ms(), 1700000000123);
+  ASSERT_EQ(Log().size(), 1u);
+  EXPECT_EQ(Log()[0],
+            "request app=1400000001 command=Live.CallbackAfterCreateRoom status=200 code=0 "
+            "revision=1");
+}
+
+TEST_F(CallbackExchangeTest, AnswersRefusedRequestsAtOnceWithoutPublishing) {
+  Exchange(std::chrono::milliseconds(500));
+  Start("{");
+  const std::optional<HttpAnswer> answer = Answer();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status, 400);
+  EXPECT_TRUE(publisher_.events().empty());
+}
+
+TEST_F(CallbackExchangeTest, AfterCallbackWaitsForThePublishAndAnswers503OnFailure) {
+  Exchange(std::chrono::milliseconds(1));
+  publisher_.HoldAnswers();
+  Start(kCreateRoom);
+  ASSERT_TRUE(publisher_.WaitForHeld(1));
+  ioc_.restart();
+  ioc_.poll();  // Whatever is ready runs; an after-callback has no budget timer to fire.
+  {
+    absl::MutexLock lock(&mu_);
+    EXPECT_FALSE(answer_.has_value());
+  }
+  publisher_.FailWith(absl::UnavailableError("service down"));
+  publisher_.ReleaseAnswers();
+  const std::optional<HttpAnswer> answer = Answer();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status, 503);
+}
+
+TEST_F(CallbackExchangeTest, AnswersTheDecisionOnBudgetAndLogsTheBackgroundPublish) {
+  Exchange(std::chrono::milliseconds(5));
+  publisher_.HoldAnswers();
+  Start(kGift);
+  const std::optional<HttpAnswer> answer = Answer();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->body, kOkBody);
+  publisher_.ReleaseAnswers();  // Completes now, after the answer: logged, not answered twice.
+  const std::vector<std::string> log = Log();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0], "before-callback answered before its publish finished (budget spent)");
+  EXPECT_EQ(log[2],
+            "background publish app=1400000001 command=Live.CallbackBeforeSendGift: stored, "
+            "revision=1");
+  ioc_.restart();
+  ioc_.poll();
+  absl::MutexLock lock(&mu_);
+  EXPECT_EQ(answers_, 1);
+}
+
+TEST_F(CallbackExchangeTest, AnswersTheDecisionWhenThePublishFailsWithinTheBudget) {
+  Exchange(std::chrono::seconds(30));
+  publisher_.FailWith(absl::UnavailableError("service down"));
+  Start(kGift);
+  const std::optional<HttpAnswer> answer = Answer();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->body, kOkBody);
+  // The cancelled 30 s timer does not keep the io_context busy.
+  ioc_.restart();
+  ioc_.run_for(kBound);  // Returns as soon as nothing is left to run.
+  EXPECT_TRUE(ioc_.stopped());
+}
+
+TEST_F(CallbackExchangeTest, RendersRefusalsAsClosingTencentAnswers) {
+  CallbackExchange& exchange = Exchange(std::chrono::milliseconds(500));
+  const HttpAnswer too_large =
+      exchange.Refuse({HttpRefusal::Kind::kBodyTooLarge, "body limit exceeded", 1024});
+  EXPECT_EQ(too_large.status, 413);
+  EXPECT_TRUE(too_large.close);
+  EXPECT_NE(too_large.body.find("1024 bytes"), std::string::npos);
+  EXPECT_EQ(exchange.Refuse({HttpRefusal::Kind::kHeaderTooLarge, "header limit exceeded"}).status,
+            431);
+  const HttpAnswer bad = exchange.Refuse({HttpRefusal::Kind::kBadRequest, "bad method"});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_TRUE(bad.close);
+  EXPECT_EQ(Log().size(), 3u);
+}
+
+}  // namespace
+}  // namespace liveevents::gateway
