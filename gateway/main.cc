@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/token_file.h"
 #include "gateway/apps/reloadable_app_registry.h"
 #include "gateway/callback_exchange.h"
 #include "gateway/http/http_server.h"
@@ -25,6 +26,9 @@
 ABSL_FLAG(std::string, http_address, "127.0.0.1:8080",
           "HTTP listen address host:port (port 0 picks one)");
 ABSL_FLAG(std::string, service_address, "127.0.0.1:50051", "LiveEvents gRPC service address");
+ABSL_FLAG(std::string, publish_token_file, "",
+          "file holding the token the service's --publish_token_file names; sent with every "
+          "Publish as 'authorization: Bearer <token>'");
 ABSL_FLAG(std::string, callback_path, "/callback", "URL path Tencent posts callbacks to");
 ABSL_FLAG(std::vector<std::string>, apps, {},
           "Comma-separated accepted SdkAppids; empty rejects every callback with 403");
@@ -119,10 +123,19 @@ int main(int argc, char** argv) {
   // backoff lets the spool drain within seconds of the service coming back.
   grpc::ChannelArguments channel_args;
   channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  std::string publish_token;
+  if (const std::string path = absl::GetFlag(FLAGS_publish_token_file); !path.empty()) {
+    absl::StatusOr<std::string> token = liveevents::ReadTokenFile(path);
+    if (!token.ok()) {
+      std::fprintf(stderr, "--publish_token_file: %s\n", token.status().ToString().c_str());
+      return 2;
+    }
+    publish_token = *std::move(token);
+  }
   GrpcEventPublisher publisher(
       grpc::CreateCustomChannel(absl::GetFlag(FLAGS_service_address),
                                 grpc::InsecureChannelCredentials(), channel_args),
-      absl::GetFlag(FLAGS_publish_timeout));
+      absl::GetFlag(FLAGS_publish_timeout), std::move(publish_token));
   liveevents::gateway::EventSpool::Options spool_options;
   spool_options.dir = absl::GetFlag(FLAGS_spool_dir);
   spool_options.max_bytes = absl::GetFlag(FLAGS_spool_max_bytes);

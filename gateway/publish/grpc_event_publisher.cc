@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "common/grpc_status.h"
+#include "common/token_file.h"
 #include "grpcpp/client_context.h"
 
 namespace liveevents::gateway {
@@ -19,12 +21,17 @@ struct PublishCall {
 }  // namespace
 
 GrpcEventPublisher::GrpcEventPublisher(std::shared_ptr<grpc::Channel> channel,
-                                       absl::Duration timeout)
-    : stub_(liveevents::v1::LiveEvents::NewStub(std::move(channel))), timeout_(timeout) {}
+                                       absl::Duration timeout, std::string publish_token)
+    : stub_(liveevents::v1::LiveEvents::NewStub(std::move(channel))),
+      timeout_(timeout),
+      authorization_(publish_token.empty() ? "" : BearerMetadataValue(publish_token)) {}
 
 void GrpcEventPublisher::Publish(liveevents::v1::Event event, PublishCallback done) {
   auto* call = new PublishCall;
   call->context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  if (!authorization_.empty()) {
+    call->context.AddMetadata(kAuthorizationMetadataKey, authorization_);
+  }
   *call->request.mutable_event() = std::move(event);
   call->done = std::move(done);
   stub_->async()->Publish(
@@ -32,11 +39,7 @@ void GrpcEventPublisher::Publish(liveevents::v1::Event event, PublishCallback do
         std::unique_ptr<PublishCall> owned(call);
         PublishCallback done = std::move(owned->done);
         absl::StatusOr<liveevents::v1::PublishResponse> result = std::move(owned->response);
-        if (!status.ok()) {
-          // absl and gRPC share the canonical code numbers.
-          result = absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                                status.error_message());
-        }
+        if (!status.ok()) result = FromGrpcStatus(status);
         // Free the call before answering: the caller may tear down the channel (or the whole
         // publisher) as soon as it hears back, and the context must not outlive them.
         owned.reset();

@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 #include <string>
 #include <utility>
@@ -238,6 +239,30 @@ TEST_F(CallbackFlowTest, SpoolSurvivesAGatewayKillAndDrainsInOrder) {
   grpc::ClientContext info_context;
   ASSERT_TRUE(stub_->GetServerInfo(&info_context, v1::GetServerInfoRequest(), &info).ok());
   EXPECT_EQ(info.head_revision(), callbacks.size()) << "each spooled callback journaled once";
+}
+
+// With --publish_token_file on both processes the gateway's callbacks are journaled, and a
+// client without the token cannot publish a forged event.
+TEST_F(CallbackFlowTest, OnlyTheGatewayWithThePublishTokenMayPublish) {
+  const std::string token_file = (dir_ / "publish.token").string();
+  std::ofstream(token_file) << "gateway-secret\n";
+  gateway_.reset();
+  server_.reset();
+  StartServer("127.0.0.1:0", {"--publish_token_file", token_file});
+  StartGateway("127.0.0.1:0", {"--publish_token_file", token_file});
+  Stream stream(*stub_, v1::SubscribeRequest());
+
+  ASSERT_EQ(Post("Live.CallbackAfterCreateRoom", ReadExample("create_room.json")).status, 200);
+  std::vector<v1::Event> events = stream.NextEvents(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].command(), "Live.CallbackAfterCreateRoom");
+
+  v1::PublishRequest forged;
+  *forged.mutable_event() = MakeStartBattle("forged", "room-1", "room-2");
+  v1::PublishResponse response;
+  grpc::ClientContext context;
+  EXPECT_EQ(stub_->Publish(&context, forged, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #ifndef LIVEEVENTS_TESTS_TESTING_E2E_FIXTURE_H_
 #define LIVEEVENTS_TESTS_TESTING_E2E_FIXTURE_H_
 
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -11,9 +13,6 @@
 #include <memory>
 #include <sstream>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 
 #include "liveevents/v1/live_events.grpc.pb.h"
 #include "tests/testing/child_process.h"
@@ -49,10 +48,12 @@ class E2eFixture : public ::testing::Test {
   }
 
   // (Re)starts the server on `address` with its journal in the test's folder.
-  void StartServer(const std::string& address) {
-    auto server = ChildProcess::Start({BinaryPath("liveevents-server"), "--grpc_address",
-                                       address, "--data_dir", (dir_ / "data").string(),
-                                       "--progress_interval", "200ms"});
+  void StartServer(const std::string& address, std::vector<std::string> extra_flags = {}) {
+    std::vector<std::string> argv = {
+        BinaryPath("liveevents-server"), "--grpc_address",      address, "--data_dir",
+        (dir_ / "data").string(),        "--progress_interval", "200ms"};
+    argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+    auto server = ChildProcess::Start(argv);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     auto listening = server_->WaitForListening("grpc", absl::Seconds(30));
@@ -64,9 +65,15 @@ class E2eFixture : public ::testing::Test {
 
   void StartGateway(const std::string& address, std::vector<std::string> extra_flags = {}) {
     // The spool lives in the test's folder, so a restarted gateway finds what it spooled.
-    std::vector<std::string> argv = {BinaryPath("liveevents-gateway"), "--http_address", address,
-                                     "--service_address", grpc_address_, "--apps", kAppId,
-                                     "--spool_dir", (dir_ / "spool").string()};
+    std::vector<std::string> argv = {BinaryPath("liveevents-gateway"),
+                                     "--http_address",
+                                     address,
+                                     "--service_address",
+                                     grpc_address_,
+                                     "--apps",
+                                     kAppId,
+                                     "--spool_dir",
+                                     (dir_ / "spool").string()};
     argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
     auto gateway = ChildProcess::Start(argv);
     ASSERT_TRUE(gateway.ok()) << gateway.status();
