@@ -23,7 +23,8 @@ struct HttpUrl {
 // trusted network or loopback. Thread-safe (pure).
 absl::StatusOr<HttpUrl> ParseHttpUrl(absl::string_view url);
 
-// The query parameters Tencent appends to the configured callback URL (spec §1.2).
+// The query parameters Tencent appends to the configured callback URL (SdkAppid,
+// CallbackCommand, contenttype, ClientIP, OptPlatform, and Sign/RequestTime when signed).
 struct CallbackQuery {
   uint64_t sdk_app_id = 0;
   std::string command;
