@@ -98,8 +98,8 @@ RunResult RunOnce(bool durable, int publishers, int events, const std::string& d
   }
   service::ServerOptions options;
   options.grpc_address = "127.0.0.1:0";
-  auto server = service::Server::Start(
-      options, std::make_unique<CountingStore>(std::move(inner), appends));
+  auto server =
+      service::Server::Start(options, std::make_unique<CountingStore>(std::move(inner), appends));
   auto stub = v1::LiveEvents::NewStub((*server)->InProcessChannel());
 
   std::vector<std::vector<double>> latencies(publishers);
@@ -151,8 +151,8 @@ int main(int argc, char** argv) {
     for (bool durable : {false, true}) {
       std::vector<double> rate, p50, p99, batch;
       for (int run = 0; run < runs; ++run) {
-        auto result = liveevents::bench::RunOnce(durable, publishers, events,
-                                                 absl::GetFlag(FLAGS_dir));
+        auto result =
+            liveevents::bench::RunOnce(durable, publishers, events, absl::GetFlag(FLAGS_dir));
         rate.push_back(result.events_per_second);
         p50.push_back(result.p50_ms);
         p99.push_back(result.p99_ms);

@@ -22,8 +22,7 @@ std::string ComputeDedupKey(const v1::Event& event) {
   EVP_DigestUpdate(context.get(), header.data(), header.size());
   EVP_DigestUpdate(context.get(), event.raw_body().data(), event.raw_body().size());
   EVP_DigestFinal_ex(context.get(), digest, &length);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 }  // namespace liveevents::service

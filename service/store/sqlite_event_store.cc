@@ -91,8 +91,7 @@ absl::StatusOr<sqlite3*> OpenConnection(const std::string& path, int flags) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(
-    const std::string& path) {
+absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const std::string& path) {
   absl::StatusOr<sqlite3*> writer =
       OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!writer.ok()) return writer.status();
@@ -119,8 +118,9 @@ SqliteEventStore::~SqliteEventStore() {
 }
 
 absl::Status SqliteEventStore::RefreshBounds() {
-  Statement bounds(writer_, "SELECT COALESCE(MIN(revision), 0), COALESCE(MAX(revision), 0) "
-                            "FROM events");
+  Statement bounds(writer_,
+                   "SELECT COALESCE(MIN(revision), 0), COALESCE(MAX(revision), 0) "
+                   "FROM events");
   if (absl::Status status = bounds.status("reading bounds"); !status.ok()) return status;
   if (int code = bounds.Step(); code != SQLITE_ROW) {
     return SqliteError(writer_, code, "reading bounds");
@@ -185,8 +185,8 @@ absl::StatusOr<std::vector<EventPtr>> SqliteEventStore::ReadAfter(uint64_t after
   while ((code = select.Step()) == SQLITE_ROW) {
     auto event = std::make_shared<v1::Event>();
     if (!event->ParseFromString(select.Blob(0))) {
-      return absl::DataLossError(absl::StrCat("a journal entry after revision ",
-                                              after_revision, " is corrupt"));
+      return absl::DataLossError(
+          absl::StrCat("a journal entry after revision ", after_revision, " is corrupt"));
     }
     events.push_back(std::move(event));
   }

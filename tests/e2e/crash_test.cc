@@ -2,10 +2,9 @@
 // and restart it, freeze the server for a while and let it go. Afterwards every callback that
 // got HTTP 200 is in the journal exactly once, and a resuming subscriber (the client library)
 // saw every revision exactly once, in order. Loopback only, bounded in count and time.
-#include <signal.h>
-
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <map>
 #include <set>
@@ -81,8 +80,8 @@ class CrashTest : public E2eFixture {
   void PostAll(const std::string& address) {
     for (int i = 0; i < kCallbacks; ++i) {
       for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-        HttpReply reply = PostCallback(address, kAppId, "Live.CallbackAfterMemberStateChanged",
-                                       Body(i));
+        HttpReply reply =
+            PostCallback(address, kAppId, "Live.CallbackAfterMemberStateChanged", Body(i));
         absl::MutexLock lock(&mu_);
         if (reply.status == 200) {
           acked_.insert(Body(i));

@@ -2,12 +2,11 @@
 #ifndef LIVEEVENTS_TESTS_TESTING_HTTP_CLIENT_H_
 #define LIVEEVENTS_TESTS_TESTING_HTTP_CLIENT_H_
 
-#include <string>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <string>
 
 namespace liveevents::testing {
 
@@ -28,8 +27,7 @@ inline HttpReply HttpRequest(const std::string& host_port, boost::beast::http::v
   beast::tcp_stream stream(io);
   stream.expires_after(std::chrono::seconds(10));
   beast::error_code error;
-  auto endpoints =
-      resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1), error);
+  auto endpoints = resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1), error);
   if (error) return {};
   stream.connect(endpoints, error);
   if (error) return {};

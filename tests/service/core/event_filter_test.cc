@@ -185,9 +185,8 @@ TEST(EventFilterTest, RoomFilterNeverMatchesMissingRoom) {
 }
 
 TEST(EventFilterTest, ListsCombineWithAnd) {
-  const v1::EventFilter filter =
-      Merge({Commands({"Live.CallbackAfterEndBattle"}), Rooms({"r2"}), Battles({"b1"}),
-             Apps({kApp})});
+  const v1::EventFilter filter = Merge(
+      {Commands({"Live.CallbackAfterEndBattle"}), Rooms({"r2"}), Battles({"b1"}), Apps({kApp})});
   RunCases({
       {"all match", filter, EndBattle("b1", "r1", {"r2"}), true},
       {"command differs", filter, StartBattle("b1", "r1", {"r2"}), false},
@@ -198,15 +197,14 @@ TEST(EventFilterTest, ListsCombineWithAnd) {
   other_app.clear_sdk_app_ids();
   other_app.add_sdk_app_ids(9);
   EXPECT_FALSE(MatchesFilter(other_app, EndBattle("b1", "r1", {"r2"})));
-  EXPECT_FALSE(MatchesFilter(Merge({Commands({"Live.CallbackOnMemberStateChanged"}),
-                                    Rooms({"r1"})}),
-                             RoomEvent("r2")));
+  EXPECT_FALSE(MatchesFilter(
+      Merge({Commands({"Live.CallbackOnMemberStateChanged"}), Rooms({"r1"})}), RoomEvent("r2")));
 }
 
 TEST(EventFilterTest, ValidateFilterAcceptsReasonableFilters) {
   EXPECT_TRUE(ValidateFilter(v1::EventFilter()).ok());
-  EXPECT_TRUE(ValidateFilter(Merge({Commands({"c"}), Rooms({"r"}), Battles({"b"}), Apps({0, 1})}))
-                  .ok());
+  EXPECT_TRUE(
+      ValidateFilter(Merge({Commands({"c"}), Rooms({"r"}), Battles({"b"}), Apps({0, 1})})).ok());
   std::vector<std::string> many(1000, "x");
   EXPECT_TRUE(ValidateFilter(Rooms(many)).ok()) << "exactly 1000 values is allowed";
 }
@@ -219,12 +217,9 @@ TEST(EventFilterTest, ValidateFilterRejectsEmptyStringsAndTooManyValues) {
     v1::EventFilter filter;
   };
   const std::vector<Case> cases = {
-      {"empty command", Commands({"c", ""})},
-      {"empty room", Rooms({""})},
-      {"empty battle", Battles({"b", ""})},
-      {"too many commands", Commands(too_many)},
-      {"too many rooms", Rooms(too_many)},
-      {"too many battles", Battles(too_many)},
+      {"empty command", Commands({"c", ""})}, {"empty room", Rooms({""})},
+      {"empty battle", Battles({"b", ""})},   {"too many commands", Commands(too_many)},
+      {"too many rooms", Rooms(too_many)},    {"too many battles", Battles(too_many)},
       {"too many apps", Apps(too_many_apps)},
   };
   for (const Case& c : cases) {

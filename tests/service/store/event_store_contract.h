@@ -35,8 +35,7 @@ struct EventStoreFactory {
   std::function<std::unique_ptr<EventStore>()> make;
 };
 
-inline std::string EventStoreFactoryName(
-    const ::testing::TestParamInfo<EventStoreFactory>& info) {
+inline std::string EventStoreFactoryName(const ::testing::TestParamInfo<EventStoreFactory>& info) {
   return info.param.name;
 }
 
@@ -57,8 +56,8 @@ inline EventPtr MakeStoredEvent(uint64_t revision) {
   event->set_stale(revision % 3 == 0);
   // A NUL byte and non-ASCII UTF-8: a store must keep the body's bytes exactly.
   static constexpr char kBodyStart[] = "{\"RoomId\":\"r\0\u00fc\",\"n\":";
-  event->set_raw_body(std::string(kBodyStart, sizeof(kBodyStart) - 1) +
-                      std::to_string(revision) + "}");
+  event->set_raw_body(std::string(kBodyStart, sizeof(kBodyStart) - 1) + std::to_string(revision) +
+                      "}");
   event->set_client_ip("203.0.113.7");
   event->set_opt_platform("Web");
   v1::MemberStateChanged& change = *event->mutable_member_state_changed();
@@ -157,13 +156,13 @@ TEST_P(EventStoreContractTest, ReadAfterHonoursPositionAndLimit) {
   const std::vector<Case> cases = {
       {0, 100, Range(1, 10)},  // after < oldest: from the oldest.
       {0, 3, Range(1, 3)},
-      {3, 3, Range(4, 6)},    // Across a batch boundary.
+      {3, 3, Range(4, 6)},  // Across a batch boundary.
       {2, 4, Range(3, 6)},
       {9, 5, Range(10, 10)},
-      {0, 0, {}},             // At most `limit`.
+      {0, 0, {}},  // At most `limit`.
       {4, 1, Range(5, 5)},
-      {10, 5, {}},            // after == head.
-      {11, 5, {}},            // after > head.
+      {10, 5, {}},  // after == head.
+      {11, 5, {}},  // after > head.
       {UINT64_MAX, 5, {}},
       {0, SIZE_MAX, Range(1, 10)},
   };
@@ -194,15 +193,9 @@ TEST_P(EventStoreContractTest, RejectsBatchNotContinuingHeadDenselyAndAddsNothin
     std::vector<uint64_t> revisions;
   };
   const std::vector<Case> cases = {
-      {"gap before", {5}},
-      {"repeats head", {3}},
-      {"goes back", {2, 3, 4}},
-      {"revision zero", {0}},
-      {"gap inside", {4, 6}},
-      {"repeat inside", {4, 5, 5}},
-      {"duplicate first", {4, 4}},
-      {"bad last", {4, 5, 6, 8}},
-      {"descending", {5, 4}},
+      {"gap before", {5}},         {"repeats head", {3}},      {"goes back", {2, 3, 4}},
+      {"revision zero", {0}},      {"gap inside", {4, 6}},     {"repeat inside", {4, 5, 5}},
+      {"duplicate first", {4, 4}}, {"bad last", {4, 5, 6, 8}}, {"descending", {5, 4}},
   };
   for (const Case& c : cases) {
     std::vector<EventPtr> batch;
@@ -223,12 +216,10 @@ TEST_P(EventStoreContractTest, CompactDropsOlderRevisionsButKeepsHead) {
     uint64_t want_oldest;
   };
   const std::vector<Step> steps = {
-      {0, 1},    // Nothing below 0 or 1.
-      {1, 1},
-      {4, 4},
-      {3, 4},    // Never un-compacts.
-      {10, 10},  // Keeps the head itself.
-      {50, 10},  // Beyond the head: the head is still kept.
+      {0, 1},                    // Nothing below 0 or 1.
+      {1, 1},   {4, 4}, {3, 4},  // Never un-compacts.
+      {10, 10},                  // Keeps the head itself.
+      {50, 10},                  // Beyond the head: the head is still kept.
   };
   for (const Step& step : steps) {
     ASSERT_TRUE(store_->Compact(step.first_kept).ok()) << step.first_kept;
@@ -284,7 +275,10 @@ TEST_P(EventStoreContractTest, FirstRevisionReceivedSinceFindsOldestStoredAtOrAf
     uint64_t want;
   };
   const std::vector<Case> cases = {
-      {0, 1}, {kReceived0 + 1, 1}, {kReceived0 + 2, 2}, {kReceived0 + 10, 10},
+      {0, 1},
+      {kReceived0 + 1, 1},
+      {kReceived0 + 2, 2},
+      {kReceived0 + 10, 10},
       {kReceived0 + 11, 0},  // None received that late.
   };
   for (const Case& c : cases) {
