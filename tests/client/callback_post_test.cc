@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "client/livectl_commands.h"
 #include "gateway/apps/signature.h"
 #include "tests/testing/temp_path.h"
@@ -106,7 +107,7 @@ class OneShotServer {
   }
 
   std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/callback";
+    return absl::StrCat("http://127.0.0.1:", acceptor_.local_endpoint().port(), "/callback");
   }
   // Valid after the client got its answer (the request is read before the reply is written).
   const http::request<http::string_body>& request() const { return request_; }

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "client/livectl_commands.h"
 #include "tests/testing/service_fixture.h"
@@ -18,7 +19,7 @@ class LivectlEventsTest : public ServiceFixture {
   // `count` events of about `bytes` each, at revisions 1..count.
   void PublishEvents(int count, size_t bytes) {
     for (int i = 0; i < count; ++i) {
-      v1::Event event = MakeCreateRoom("room-" + std::to_string(i));
+      v1::Event event = MakeCreateRoom(absl::StrCat("room-", i));
       event.set_raw_body(event.raw_body() + std::string(bytes, ' '));
       ASSERT_EQ(Publish(event).revision(), static_cast<uint64_t>(i + 1));
     }
@@ -26,7 +27,7 @@ class LivectlEventsTest : public ServiceFixture {
 
   int Events(uint64_t after, int32_t limit) {
     client::CommandContext context;
-    context.channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+    context.channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
                                           grpc::InsecureChannelCredentials());
     context.timeout = absl::Seconds(30);
     context.out = &out_;

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "service/core/request_limits.h"
 #include "tests/testing/service_fixture.h"
 
@@ -28,7 +29,7 @@ class HostileRequestsTest : public ServiceFixture {
   // Publishes `count` rooms whose events and state are each about `bytes` large.
   void PublishLargeRooms(int count, size_t bytes) {
     for (int i = 0; i < count; ++i) {
-      v1::Event event = MakeCreateRoom("room-" + std::to_string(i));
+      v1::Event event = MakeCreateRoom(absl::StrCat("room-", i));
       event.mutable_create_room()->mutable_room_info()->set_custom_info(std::string(bytes, 'c'));
       event.set_raw_body(event.raw_body() + std::string(bytes, ' '));
       ASSERT_EQ(Publish(event).revision(), static_cast<uint64_t>(i + 1));

@@ -104,7 +104,7 @@ TEST_F(LiveEventsServiceTest, UnknownRoomAndBattleAreNotFound) {
 }
 
 TEST_F(LiveEventsServiceTest, ListRoomsPagesThroughEveryRoomOnce) {
-  for (int i = 0; i < 5; ++i) Publish(MakeCreateRoom("room-" + std::to_string(i)));
+  for (int i = 0; i < 5; ++i) Publish(MakeCreateRoom(absl::StrCat("room-", i)));
   std::set<std::string> seen;
   std::string token;
   int pages = 0;
@@ -222,7 +222,7 @@ TEST_F(LiveEventsServiceTest, GetBattleWithoutAppRefusesAnAmbiguousId) {
 
 TEST_F(LiveEventsServiceTest, ListRoomsFiltersByAppAndPagesAcrossApps) {
   for (const uint64_t app : {kAppB, kAppA}) {
-    for (int i = 0; i < 3; ++i) Publish(InApp(app, MakeCreateRoom("room-" + std::to_string(i))));
+    for (int i = 0; i < 3; ++i) Publish(InApp(app, MakeCreateRoom(absl::StrCat("room-", i))));
   }
   // Every app, two per page: the token carries (app, id), so no room is lost or repeated at
   // the boundary between the apps.

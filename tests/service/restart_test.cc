@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "service/store/sqlite_event_store.h"
 #include "tests/testing/service_fixture.h"
@@ -19,7 +20,7 @@ class RestartTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("liveevents-restart-" + std::to_string(::getpid()) + "-" +
+           (absl::StrCat("liveevents-restart-", ::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
@@ -72,7 +73,7 @@ class RestartTest : public ::testing::Test {
 
 TEST_F(RestartTest, RevisionsStateAndDedupSurviveARestart) {
   Start();
-  for (int i = 1; i <= 5; ++i) Publish(MakeCreateRoom("r" + std::to_string(i)));
+  for (int i = 1; i <= 5; ++i) Publish(MakeCreateRoom(absl::StrCat("r", i)));
   const v1::Room before = GetRoom("r3");
 
   Start();
@@ -87,7 +88,7 @@ TEST_F(RestartTest, RevisionsStateAndDedupSurviveARestart) {
 
 TEST_F(RestartTest, SubscriberResumesAcrossARestartWithNothingMissingOrTwice) {
   Start();
-  for (int i = 1; i <= 4; ++i) Publish(MakeCreateRoom("r" + std::to_string(i)));
+  for (int i = 1; i <= 4; ++i) Publish(MakeCreateRoom(absl::StrCat("r", i)));
   uint64_t last_seen = 0;
   {
     Stream stream(*stub_, v1::SubscribeRequest());
@@ -120,7 +121,7 @@ TEST_F(RestartTest, CompactionNeedsASnapshotAndResumingBeforeItFails) {
   options.journal.retain_events = 3;
   options.journal.retain_for = absl::ZeroDuration();
   Start(options);
-  for (int i = 1; i <= 10; ++i) Publish(MakeCreateRoom("r" + std::to_string(i)));
+  for (int i = 1; i <= 10; ++i) Publish(MakeCreateRoom(absl::StrCat("r", i)));
   server_->journal().RunMaintenanceForTest();
   server_->journal().RunMaintenanceForTest();  // The second round sees the saved snapshot.
   const v1::ServerInfo info = Info();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "tests/testing/service_fixture.h"
 
 namespace liveevents::testing {
@@ -36,7 +37,7 @@ TEST_F(SubscribeTest, ManySubscribersSeeConcurrentPublishesInRevisionOrder) {
   for (int t = 0; t < kThreads; ++t) {
     publishers.emplace_back([this, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        Publish(MakeCreateRoom("t" + std::to_string(t) + "-" + std::to_string(i)));
+        Publish(MakeCreateRoom(absl::StrCat("t", t) + absl::StrCat("-", i)));
       }
     });
   }
@@ -91,7 +92,7 @@ TEST_F(SubscribeTest, FilteredStreamGetsProgressBookmarks) {
   ASSERT_TRUE(first.has_progress()) << "a progress right after registration";
   EXPECT_EQ(first.progress().revision(), 0u);
 
-  for (int i = 0; i < 3; ++i) Publish(MakeCreateRoom("r" + std::to_string(i)));
+  for (int i = 0; i < 3; ++i) Publish(MakeCreateRoom(absl::StrCat("r", i)));
   v1::SubscribeResponse response;
   uint64_t last = 0;
   for (int reads = 0; last < 3 && reads < 10000 && stream.Next(&response); ++reads) {
@@ -103,7 +104,7 @@ TEST_F(SubscribeTest, FilteredStreamGetsProgressBookmarks) {
 }
 
 TEST_F(SubscribeTest, ResumeAfterRevisionReadsTheJournalThenGoesLive) {
-  for (int i = 1; i <= 10; ++i) Publish(MakeCreateRoom("r" + std::to_string(i)));
+  for (int i = 1; i <= 10; ++i) Publish(MakeCreateRoom(absl::StrCat("r", i)));
   Stream stream(*stub_, AfterRevision(4));
   std::vector<v1::Event> old_events = stream.NextEvents(6);
   ASSERT_EQ(old_events.size(), 6u);
@@ -189,7 +190,7 @@ TEST_F(SubscribeTest, SlowConsumerIsEndedWithItsResumeRevisionAndLosesNothing) {
   // Large bodies fill the flow-control window, so writes stall while the client reads nothing.
   const std::string padding(16 * 1024, 'x');
   for (int i = 1; i <= kEvents; ++i) {
-    v1::Event event = MakeCreateRoom("r" + std::to_string(i));
+    v1::Event event = MakeCreateRoom(absl::StrCat("r", i));
     event.set_raw_body(event.raw_body() + padding);
     Publish(event);
   }

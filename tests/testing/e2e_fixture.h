@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "liveevents/v1/live_events.grpc.pb.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/http_client.h"
@@ -33,7 +34,7 @@ class E2eFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("liveevents-e2e-" + std::to_string(::getpid()) + "-" +
+           (absl::StrCat("liveevents-e2e-", ::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "liveevents/v1/live_events.grpc.pb.h"
 #include "service/server.h"
 #include "service/store/memory_event_store.h"
@@ -22,8 +23,7 @@ inline v1::Event MakeCreateRoom(const std::string& room_id, int64_t event_time_m
   event.set_sdk_app_id(1400000001);
   event.set_command("Live.CallbackAfterCreateRoom");
   event.set_event_time_ms(event_time_ms);
-  event.set_raw_body("{\"RoomId\":\"" + room_id + "\",\"t\":" + std::to_string(event_time_ms) +
-                     "}");
+  event.set_raw_body("{\"RoomId\":\"" + room_id + absl::StrCat("\",\"t\":", event_time_ms) + "}");
   auto* info = event.mutable_create_room()->mutable_room_info();
   info->set_room_id(room_id);
   info->set_owner_account("owner-" + room_id);
@@ -105,7 +105,7 @@ class ServiceFixture : public ::testing::Test {
       args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
     }
     return v1::LiveEvents::NewStub(grpc::CreateCustomChannel(
-        "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials(), args));
+        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials(), args));
   }
 
   v1::PublishResponse Publish(const v1::Event& event) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -869,7 +870,7 @@ TEST(LiveStateTest, OnlineMembersKeepTheirFactTimesWhateverTheirAge) {
 TEST(LiveStateTest, ManyMembersComingAndGoingLeaveOnlyTheOnlineOnesBehind) {
   LiveState state(LiveStateOptions{.member_reorder_horizon_ms = 1000});
   std::vector<std::string> accounts;
-  for (int i = 0; i < 1000; ++i) accounts.push_back("user-" + std::to_string(i));
+  for (int i = 0; i < 1000; ++i) accounts.push_back(absl::StrCat("user-", i));
   state.Apply(Members(1, 1000, "Online", accounts));
   state.Apply(Members(2, 2000, "Offline", accounts));
   state.Apply(Members(3, 2500, "Online", {"stayer"}));

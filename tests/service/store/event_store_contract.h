@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "service/store/event_store.h"
@@ -61,7 +62,7 @@ inline EventPtr MakeStoredEvent(uint64_t revision) {
   event->set_client_ip("203.0.113.7");
   event->set_opt_platform("Web");
   v1::MemberStateChanged& change = *event->mutable_member_state_changed();
-  change.set_room_id("room-" + std::to_string(revision % 4));
+  change.set_room_id(absl::StrCat("room-", revision % 4));
   change.set_event_type("Online");
   change.add_member_accounts("144115216631667826");
   return event;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/service/store/event_store_contract.h"
 
@@ -18,14 +19,14 @@ namespace {
 std::string FreshDatabasePath() {
   static const std::filesystem::path dir = [] {
     auto path = std::filesystem::temp_directory_path() /
-                ("liveevents-sqlite-test-" + std::to_string(::getpid()));
+                (absl::StrCat("liveevents-sqlite-test-", ::getpid()));
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
     std::atexit([] { std::filesystem::remove_all(dir); });
     return path;
   }();
   static std::atomic<int> counter{0};
-  return (dir / ("journal-" + std::to_string(counter++) + ".db")).string();
+  return (dir / (absl::StrCat("journal-", counter++) + ".db")).string();
 }
 
 std::unique_ptr<EventStore> MakeSqliteStore() {
@@ -47,7 +48,7 @@ TEST(SqliteEventStoreTest, ReopeningKeepsEventsBoundsAndSnapshot) {
     for (uint64_t revision = 1; revision <= 3; ++revision) {
       auto event = std::make_shared<v1::Event>();
       event->set_revision(revision);
-      event->set_dedup_key("key-" + std::to_string(revision));
+      event->set_dedup_key(absl::StrCat("key-", revision));
       event->set_command("Live.CallbackAfterCreateRoom");
       batch.push_back(std::move(event));
     }
