@@ -42,12 +42,13 @@ int main(int argc, char** argv) {
   using liveevents::bench::Percentile;
   std::printf(
       "rate=%.0f scheduled=%lld answered=%lld non_2xx=%lld errors=%lld achieved_rps=%.0f "
-      "p50=%.3f p99=%.3f p999=%.3f max=%.3f max_send_lag=%.3f\n",
+      "p50=%.3f p99=%.3f p999=%.3f max=%.3f max_send_lag=%.3f "
+      "max_timer_lag=%.3f\n",
       options.rate, static_cast<long long>(result->scheduled),
       static_cast<long long>(result->answered), static_cast<long long>(result->non_2xx),
       static_cast<long long>(result->errors),
       static_cast<double>(result->answered) / result->elapsed_seconds, Percentile(latencies, 50),
       Percentile(latencies, 99), Percentile(latencies, 99.9), Percentile(latencies, 100),
-      result->max_send_lag_ms);
+      result->max_send_lag_ms, result->max_timer_lag_ms);
   return result->errors == 0 ? 0 : 1;
 }

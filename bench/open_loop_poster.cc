@@ -75,6 +75,12 @@ class Run {
   // them to idle connections, and sleeps until the next one is due.
   void Tick() {
     const Clock::time_point now = Clock::now();
+    if (next_seq_ < total_ && start_ + next_seq_ * interval_ <= now) {
+      result_.max_timer_lag_ms =
+          std::max(result_.max_timer_lag_ms,
+                   std::chrono::duration<double, std::milli>(now - (start_ + next_seq_ * interval_))
+                       .count());
+    }
     while (next_seq_ < total_ && start_ + next_seq_ * interval_ <= now) {
       queue_.push_back({next_seq_, start_ + next_seq_ * interval_});
       ++next_seq_;

@@ -43,6 +43,10 @@ struct PosterResult {
   // Largest delay between a request being due and its write starting (queueing for a connection
   // plus the generator's own lag), in ms.
   double max_send_lag_ms = 0;
+  // Largest delay between a request being due and the generator queueing it (its own timer and
+  // CPU lag, whatever the server does), in ms. When this is far below max_send_lag_ms, requests
+  // waited for connections the server had not answered yet.
+  double max_timer_lag_ms = 0;
 };
 
 // Runs the whole schedule on the calling thread and returns when every scheduled request is
