@@ -244,6 +244,8 @@ REDIS_VERSION=$(redis-server --version | grep -o 'v=[0-9.]*' | cut -d= -f2)
 NGINX_VERSION=$(nginx -v 2>&1 | cut -d/ -f2)
 
 # ---------------------------------------------------------------- ack latency, open loop
+# The ingest rounds left one battle per request in the state; the snapshot cost depends on it.
+ACK_STATE_BATTLES=$(server_info "$GRPC_PORT" battles)
 echo "round rate p50 p99 p999 max achieved_rps non_2xx errors max_send_lag max_timer_lag" \
   >"$RESULTS/ack.txt"
 for round in $(seq "$ROUNDS"); do
@@ -320,7 +322,7 @@ mkdir -p "$PLOTS_DIR"
 export MODE STARTED LOAD_BEFORE LOAD_AFTER ROUNDS SECONDS_PER_ROUND CONNECTIONS THREADS \
   ACK_SECONDS FANOUT_RATE FANOUT_SECONDS RSS_EMPTY RSS_STATE RSS_JOURNAL STATE_ROOMS \
   STATE_BATTLES STATE_EVENTS STATE_DB_BYTES JOURNAL_HEAD JOURNAL_DB_BYTES FILL_STATE \
-  FILL_MESSAGES INGEST_EVENTS NODE_VERSION REDIS_VERSION NGINX_VERSION RESULTS PLOTS_DIR OUT
+  FILL_MESSAGES INGEST_EVENTS ACK_STATE_BATTLES NODE_VERSION REDIS_VERSION NGINX_VERSION RESULTS PLOTS_DIR OUT
 export CPU_MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 export NPROC=$(nproc)
 export KERNEL=$(uname -sr)
