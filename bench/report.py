@@ -37,19 +37,23 @@ ack = table("ack.txt")
 fanout = table("fanout.txt")
 catchup = table("catchup.txt")
 restart = table("restart.txt")
-targets = ["live-events", "nginx", "node-redis"]
+NOSNAP = "live-events-nosnap"
+targets = ["live-events", "nginx", "node-redis", NOSNAP]
+le_targets = ["live-events", NOSNAP]
+servers = ["live-events", NOSNAP]
 by_target = {t: [r for r in ingest if r["target"] == t] for t in targets}
 ingest_med = {t: {k: med(by_target[t], k) for k in ("rps", "p50_ms", "p99_ms", "p999_ms")}
               for t in targets}
 rates = sorted({int(r["rate"]) for r in ack})
-ack_med = {rate: {k: med([r for r in ack if int(r["rate"]) == rate], k)
-                  for k in ("p50", "p99", "p999", "max", "achieved_rps")} for rate in rates}
+ack_med = {(server, rate): {k: med([r for r in ack if int(r["rate"]) == rate and
+                                    r["server"] == server], k)
+                            for k in ("p50", "p99", "p999", "max", "achieved_rps")}
+           for server in servers for rate in rates}
 le = ingest_med["live-events"]["rps"]
 vs_peer = le / ingest_med["node-redis"]["rps"]
 vs_nginx = le / ingest_med["nginx"]["rps"]
-le_rows = by_target["live-events"]
-le_requests = sum(int(r["requests"]) for r in le_rows)
-le_journaled = sum(int(r["journaled"]) for r in le_rows)
+le_requests = {t: sum(int(r["requests"]) for r in by_target[t]) for t in le_targets}
+le_journaled = {t: sum(int(r["journaled"]) for r in by_target[t]) for t in le_targets}
 non_2xx = {t: sum(int(r["non_2xx"]) for r in by_target[t]) for t in targets}
 socket_errors = {t: sum(int(r["socket_errors"]) for r in by_target[t]) for t in targets}
 catchup_eps = med(catchup, "events_per_s")
@@ -80,14 +84,16 @@ plot "{data}-ingest.dat" using 0:2:xtic(1) with boxes lc rgb "#3060a0", \\
      "" using 0:2:(sprintf("%.0f", $2)) with labels offset 0,1
 """)
 with open(data + "-ack.dat", "w") as f:
-    for rate in rates:
-        m = ack_med[rate]
-        f.write(f'"{rate}/s" {m["p50"]} {m["p99"]} {m["p999"]} {m["max"]}\n')
+    for server in servers:
+        for rate in rates:
+            m = ack_med[(server, rate)]
+            label = f"{rate}/s" + (", no snapshot" if server == NOSNAP else "")
+            f.write(f'"{label}" {m["p50"]} {m["p99"]} {m["p999"]} {m["max"]}\n')
 with open(data + "-fanout.dat", "w") as f:
     for r in fanout:
         f.write(f'"{r["subscribers"]}" {r["p50"]} {r["p99"]} {r["max"]}\n')
 gnuplot(f"""
-set terminal pngcairo size 800,450 font ",11"
+set terminal pngcairo size 900,450 font ",11"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.7 border -1
@@ -142,10 +148,15 @@ w(f"| ingest, Node.js + Redis peer (AOF `appendfsync always`) | "
 w(f"| ingest, nginx static answer (the HTTP ceiling) | {fmt(ingest_med['nginx']['rps'], 0)} "
   f"req/s |")
 w(f"| live-events / peer, live-events / nginx | **{vs_peer:.2f}x**, **{vs_nginx:.2f}x** |")
-for rate in rates:
-    m = ack_med[rate]
-    w(f"| ack latency at {rate}/s, open loop | p50 {fmt(m['p50'], 2)} ms, p99 "
-      f"{fmt(m['p99'], 2)} ms, p99.9 {fmt(m['p999'], 2)} ms, max {fmt(m['max'], 2)} ms |")
+ns = ingest_med[NOSNAP]
+w(f"| diagnostic: live-events without state snapshots | {fmt(ns['rps'], 0)} req/s, p99 "
+  f"{fmt(ns['p99_ms'], 2)} ms; {ns['rps'] / ingest_med['node-redis']['rps']:.2f}x the peer |")
+for server in servers:
+    for rate in rates:
+        m = ack_med[(server, rate)]
+        what = "ack latency" if server == "live-events" else "diagnostic: ack latency, no snapshots,"
+        w(f"| {what} at {rate}/s, open loop | p50 {fmt(m['p50'], 2)} ms, p99 "
+          f"{fmt(m['p99'], 2)} ms, p99.9 {fmt(m['p999'], 2)} ms, max {fmt(m['max'], 2)} ms |")
 for r in fanout:
     slow = int(r["slow_consumers"])
     w(f"| fan-out, {r['subscribers']} subscriber(s) at {E['FANOUT_RATE']}/s | p50 "
@@ -172,7 +183,11 @@ w(f"Method: `wrk -t{E['THREADS']} -c{E['CONNECTIONS']} -d{E['SECONDS_PER_ROUND']
   "`liveevents-server` on SQLite (WAL, `synchronous=FULL`); each answer is sent only after the "
   "event's group commit was fsync'd. The peer runs as its README says (Node `http`, `XADD`, "
   "Redis with AOF and `appendfsync always`). nginx answers the static OK body without reading "
-  "anything into storage: the ceiling for an HTTP answer on this machine. Medians over rounds.")
+  "anything into storage: the ceiling for an HTTP answer on this machine. "
+  "`live-events-nosnap` is a diagnostic, not a product configuration: the same binaries with "
+  "the server's `--snapshot_every` set beyond the run, so that it never saves its periodic "
+  "whole-state snapshot (the journal is exactly as durable; a restart would replay more). "
+  "Ratios are against the default live-events. Medians over rounds.")
 w("")
 w("| target | req/s | p50 ms | p99 ms | p99.9 ms | vs peer | vs nginx |")
 w("|---|---:|---:|---:|---:|---:|---:|")
@@ -192,8 +207,9 @@ for r in ingest:
       f"{r['p999_ms']} | {r['max_ms']} | {r['requests']} | {r['non_2xx']} | "
       f"{r['socket_errors']} | {r['journaled']} |")
 w("")
-w(f"Check: wrk counted {le_requests:,} answered requests to live-events, and the journal's head "
-  f"revision grew by {le_journaled:,} over the same rounds (it may exceed the count by up to "
+w("Check: wrk counted " + " and ".join(
+    f"{le_requests[t]:,} answered requests to {t} (head revision grew by {le_journaled[t]:,})"
+    for t in le_targets) + f" over the same rounds (growth may exceed the count by up to "
   f"{E['CONNECTIONS']} per round: requests still in flight when wrk stops are journaled but not "
   f"counted). Non-2xx answers: " + ", ".join(f"{t} {non_2xx[t]}" for t in targets) +
   "; socket errors: " + ", ".join(f"{t} {socket_errors[t]}" for t in targets) + ".")
@@ -209,16 +225,18 @@ w(f"Method: `ack_latency` (bench/ack_latency.cc, bench/open_loop_poster.cc) post
   "free connection waits, and every latency is measured from the time the request was due, so "
   "a stall is charged to every request it delayed (no coordinated omission, unlike wrk). "
   "`h2load --rate` was not used: its rate is new connections per period, not requests. "
-  f"The server is the one the ingest rounds used, so its state holds "
-  f"{int(E['ACK_STATE_BATTLES']):,} battles (see the snapshot note under the limits). "
+  f"The servers are the ones the ingest rounds used, so their state holds "
+  f"{int(E['ACK_STATE_BATTLES']):,} battles (default) and {int(E['NOSNAP_STATE_BATTLES']):,} "
+  "(no snapshots; see the snapshot note under the limits). "
   f"Medians over {E['ROUNDS']} round(s).")
 w("")
-w("| rate/s | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms |")
-w("|---:|---:|---:|---:|---:|---:|")
-for rate in rates:
-    m = ack_med[rate]
-    w(f"| {rate} | {fmt(m['achieved_rps'], 0)} | {fmt(m['p50'], 2)} | {fmt(m['p99'], 2)} | "
-      f"{fmt(m['p999'], 2)} | {fmt(m['max'], 2)} |")
+w("| server | rate/s | achieved/s | p50 ms | p99 ms | p99.9 ms | max ms |")
+w("|---|---:|---:|---:|---:|---:|---:|")
+for server in servers:
+    for rate in rates:
+        m = ack_med[(server, rate)]
+        w(f"| {server} | {rate} | {fmt(m['achieved_rps'], 0)} | {fmt(m['p50'], 2)} | "
+          f"{fmt(m['p99'], 2)} | {fmt(m['p999'], 2)} | {fmt(m['max'], 2)} |")
 w("")
 w("Every round. Send lag: the longest a request waited between being due and being written "
   "(already included in its latency); timer lag: the part of that which was the generator's own "
@@ -226,11 +244,11 @@ w("Every round. Send lag: the longest a request waited between being due and bei
   "connections, all busy with unanswered requests: the server, not the generator, fell behind. "
   "Non-2xx and errors should be 0.")
 w("")
-w("| round | rate/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx | errors | max send lag ms "
-  "| max timer lag ms |")
-w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+w("| round | server | rate/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx | errors | "
+  "max send lag ms | max timer lag ms |")
+w("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in ack:
-    w(f"| {r['round']} | {r['rate']} | {r['p50']} | {r['p99']} | {r['p999']} | {r['max']} | "
+    w(f"| {r['round']} | {r['server']} | {r['rate']} | {r['p50']} | {r['p99']} | {r['p999']} | {r['max']} | "
       f"{r['non_2xx']} | {r['errors']} | {r['max_send_lag']} | {r['max_timer_lag']} |")
 w("")
 
@@ -333,12 +351,11 @@ w("- **Ack latency tail: the state snapshot.** Every `--snapshot_every` events (
   "journal's writer thread serializes the whole state while holding the journal's mutex and "
   "writes it in its own SQLite transaction before the next group commit, so every Publish "
   "waits meanwhile; the stall grows with the state. At 1 000/s that is one stall every 10 s, "
-  "i.e. about 1 % of requests: the p99. A separate probe on 2026-11-23 (not run by this script: "
-  "fresh server and gateway, 100 000 StartBattle events journaled first, then `ack_latency "
-  "--rate=1000 --seconds=10` twice, load average about 3): p99 280 and 327 ms, max 369 and 419 "
-  "ms; the same with `--snapshot_every=100000000`: p99 12 and 13 ms, max 31 and 38 ms; with an "
-  "empty state: p99 9 ms, max 29 and 18 ms. Incremental state persistence (design.md section 5) "
-  "would remove this tail.")
+  "i.e. about 1 % of requests: the p99. Compare the `live-events-nosnap` rows, measured in the "
+  "same run with the snapshot pushed beyond the run. The ingest rounds make it worse over time: "
+  "every unique StartBattle adds a started battle that stays in the state (it never ends), so "
+  "each round's snapshot is bigger. Incremental state persistence (design.md section 5) would "
+  "remove this tail.")
 w("- **Fan-out** at many subscribers is bound by CPU: every stream's reactor writes the shared "
   "`SubscribeResponse` message, which gRPC serializes again for each stream (N serializations "
   "per event; a pre-serialized `grpc::ByteBuffer` would make it one), and here the 1 000 "

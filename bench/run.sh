@@ -125,11 +125,11 @@ wait_port() {  # wait_port PORT: until something accepts TCP connections there (
   die "nothing listens on port $1"
 }
 
-# start_server NAME DATA_DIR PORT: sets SERVER_PID, returns once health is SERVING.
+# start_server NAME DATA_DIR PORT [FLAGS...]: sets SERVER_PID, returns once health is SERVING.
 start_server() {
   local t0
   t0=$(date +%s%N)
-  "$BIN/liveevents-server" --grpc_address="127.0.0.1:$3" --data_dir="$2" \
+  "$BIN/liveevents-server" --grpc_address="127.0.0.1:$3" --data_dir="$2" "${@:4}" \
     >>"$WORK/$1.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
@@ -160,15 +160,31 @@ STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
 log "mode $MODE, load average $LOAD_BEFORE, files under $WORK"
 
 # ---------------------------------------------------------------- ingest: three targets
-GRPC_PORT=$(free_port)
-HTTP_PORT=$(free_port)
-start_server server "$WORK/ingest-data" "$GRPC_PORT"
-"$BIN/liveevents-gateway" --apps=$APP --http_address="127.0.0.1:$HTTP_PORT" \
-  --service_address="127.0.0.1:$GRPC_PORT" --spool_dir="$WORK/spool" \
-  >"$WORK/gateway.out" 2>"${BENCH_GATEWAY_LOG:-/dev/null}" &
-PIDS+=($!)
-GATEWAY_PID=$!
-wait_port "$HTTP_PORT"
+# start_live_events NAME [SERVER FLAGS...]: a server and its gateway; sets GRPC_PORTS[NAME],
+# HTTP_PORTS[NAME], SERVER_PIDS[NAME], GATEWAY_PIDS[NAME].
+declare -A GRPC_PORTS HTTP_PORTS SERVER_PIDS GATEWAY_PIDS
+start_live_events() {
+  local name=$1 grpc http
+  grpc=$(free_port)
+  http=$(free_port)
+  start_server "$name" "$WORK/$name-data" "$grpc" "${@:2}"
+  "$BIN/liveevents-gateway" --apps=$APP --http_address="127.0.0.1:$http" \
+    --service_address="127.0.0.1:$grpc" --spool_dir="$WORK/$name-spool" \
+    >"$WORK/$name-gateway.out" 2>"${BENCH_GATEWAY_LOG:-/dev/null}" &
+  PIDS+=($!)
+  GATEWAY_PIDS[$name]=$!
+  SERVER_PIDS[$name]=$SERVER_PID
+  GRPC_PORTS[$name]=$grpc
+  HTTP_PORTS[$name]=$http
+  wait_port "$http"
+}
+# live-events as shipped, and a diagnostic twin whose server never saves a state snapshot during
+# the run (the journal stays exactly as durable; only a restart would replay more), to show what
+# the periodic whole-state snapshot costs.
+start_live_events live-events
+start_live_events live-events-nosnap --snapshot_every=1000000000000
+GRPC_PORT=${GRPC_PORTS[live-events]}
+HTTP_PORT=${HTTP_PORTS[live-events]}
 
 NGINX_PORT=$(free_port)
 mkdir -p "$WORK/nginx"
@@ -200,10 +216,11 @@ wait_port "$PEER_PORT"
 QUERY="SdkAppid=$APP&CallbackCommand=Live.CallbackAfterStartBattle"
 declare -A URLS=(
   [live-events]="http://127.0.0.1:$HTTP_PORT/callback?$QUERY"
+  [live-events-nosnap]="http://127.0.0.1:${HTTP_PORTS[live-events-nosnap]}/callback?$QUERY"
   [nginx]="http://127.0.0.1:$NGINX_PORT/webhook?$QUERY"
   [node-redis]="http://127.0.0.1:$PEER_PORT/webhook?$QUERY"
 )
-TARGETS=(live-events nginx node-redis)
+TARGETS=(live-events nginx node-redis live-events-nosnap)
 export BENCH_ANCHORS=$PEER_DIR/bench-anchors.lua
 
 run_wrk() {  # run_wrk TARGET SECONDS: prints wrk's WRK line
@@ -219,10 +236,11 @@ echo "round target rps p50_ms p99_ms p999_ms max_ms requests non_2xx socket_erro
 for round in $(seq "$ROUNDS"); do
   for target in "${TARGETS[@]}"; do
     before=0
-    [ "$target" = live-events ] && before=$(head_revision "$GRPC_PORT")
+    [ -n "${GRPC_PORTS[$target]:-}" ] && before=$(head_revision "${GRPC_PORTS[$target]}")
     line=$(run_wrk "$target" "$SECONDS_PER_ROUND")
     journaled=-
-    [ "$target" = live-events ] && journaled=$(($(head_revision "$GRPC_PORT") - before))
+    [ -n "${GRPC_PORTS[$target]:-}" ] &&
+      journaled=$(($(head_revision "${GRPC_PORTS[$target]}") - before))
     python3 - "$round" "$target" "$journaled" "$line" >>"$RESULTS/ingest.txt" <<'EOF'
 import sys
 r, target, journaled, line = sys.argv[1:]
@@ -246,16 +264,19 @@ NGINX_VERSION=$(nginx -v 2>&1 | cut -d/ -f2)
 # ---------------------------------------------------------------- ack latency, open loop
 # The ingest rounds left one battle per request in the state; the snapshot cost depends on it.
 ACK_STATE_BATTLES=$(server_info "$GRPC_PORT" battles)
-echo "round rate p50 p99 p999 max achieved_rps non_2xx errors max_send_lag max_timer_lag" \
-  >"$RESULTS/ack.txt"
+NOSNAP_STATE_BATTLES=$(server_info "${GRPC_PORTS[live-events-nosnap]}" battles)
+echo "round server rate p50 p99 p999 max achieved_rps non_2xx errors max_send_lag" \
+  "max_timer_lag" >"$RESULTS/ack.txt"
 for round in $(seq "$ROUNDS"); do
-  for rate in $ACK_RATES; do
-    line=$("$BIN/ack_latency" --port="$HTTP_PORT" --rate="$rate" --seconds="$ACK_SECONDS" \
-      --connections=64) || die "ack_latency at $rate/s failed: $line"
-    fields="p50 p99 p999 max achieved_rps non_2xx errors max_send_lag max_timer_lag"
-    echo "$round $rate $(for k in $fields; do echo -n "$(echo "$line" | kv $k) "; done)" \
-      >>"$RESULTS/ack.txt"
-    log "ack latency round $round at $rate/s: $line"
+  for server in live-events live-events-nosnap; do
+    for rate in $ACK_RATES; do
+      line=$("$BIN/ack_latency" --port="${HTTP_PORTS[$server]}" --rate="$rate" \
+        --seconds="$ACK_SECONDS" --connections=64) || die "ack_latency at $rate/s failed: $line"
+      fields="p50 p99 p999 max achieved_rps non_2xx errors max_send_lag max_timer_lag"
+      echo "$round $server $rate $(for k in $fields; do echo -n "$(echo "$line" | kv $k) "; done)" \
+        >>"$RESULTS/ack.txt"
+      log "ack latency round $round, $server at $rate/s: $line"
+    done
   done
 done
 
@@ -271,9 +292,10 @@ for n in $FANOUT_SUBSCRIBERS; do
   done)" >>"$RESULTS/fanout.txt"
   log "fan-out $n subscribers: $line"
 done
-INGEST_EVENTS=$(head_revision "$GRPC_PORT")
-stop_pid "$GATEWAY_PID"
-stop_server
+for name in live-events live-events-nosnap; do
+  stop_pid "${GATEWAY_PIDS[$name]}"
+  stop_pid "${SERVER_PIDS[$name]}"
+done
 
 # ---------------------------------------------------------------- footprint, catch-up, restart
 JOURNAL_PORT=$(free_port)
@@ -322,7 +344,7 @@ mkdir -p "$PLOTS_DIR"
 export MODE STARTED LOAD_BEFORE LOAD_AFTER ROUNDS SECONDS_PER_ROUND CONNECTIONS THREADS \
   ACK_SECONDS FANOUT_RATE FANOUT_SECONDS RSS_EMPTY RSS_STATE RSS_JOURNAL STATE_ROOMS \
   STATE_BATTLES STATE_EVENTS STATE_DB_BYTES JOURNAL_HEAD JOURNAL_DB_BYTES FILL_STATE \
-  FILL_MESSAGES INGEST_EVENTS ACK_STATE_BATTLES NODE_VERSION REDIS_VERSION NGINX_VERSION RESULTS PLOTS_DIR OUT
+  FILL_MESSAGES ACK_STATE_BATTLES NOSNAP_STATE_BATTLES NODE_VERSION REDIS_VERSION NGINX_VERSION RESULTS PLOTS_DIR OUT
 export CPU_MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 export NPROC=$(nproc)
 export KERNEL=$(uname -sr)
