@@ -176,8 +176,9 @@ w(f"![ingest]({plots_rel}/ingest.png)")
 w("")
 w(f"Method: `wrk -t{E['THREADS']} -c{E['CONNECTIONS']} -d{E['SECONDS_PER_ROUND']}s --latency "
   "-s bench/ingest.lua URL` against each target in turn, rounds interleaved (live-events, nginx, "
-  f"peer, live-events, ...), {E['ROUNDS']} round(s) after a 1 s warm-up of each. "
-  "`bench/ingest.lua` loads the peer's own `bench-anchors.lua`, so all three receive the same "
+  f"peer, live-events-nosnap, live-events, ...), {E['ROUNDS']} round(s) after a 1 s warm-up of "
+  "each. `bench/ingest.lua` loads the peer's own `bench-anchors.lua`, so every target receives "
+  "the same "
   "unique `Live.CallbackAfterStartBattle` bodies (BattleId varies per request and per run), and "
   "adds p99.9. live-events runs `liveevents-gateway` (2 io threads, defaults) in front of "
   "`liveevents-server` on SQLite (WAL, `synchronous=FULL`); each answer is sent only after the "
