@@ -48,6 +48,9 @@ struct Shared {
   int finished ABSL_GUARDED_BY(mu) = 0;  // Received everything, or ended.
   // Events each subscriber should get; -1 until the sender is done.
   std::atomic<int64_t> expected{-1};
+  // When the newest delivery was read (steady clock, ns): with the first send it gives the
+  // deliveries per second the server sustained.
+  std::atomic<int64_t> last_receipt_ns{0};
 };
 
 class Subscriber : public grpc::ClientReadReactor<v1::SubscribeResponse> {
@@ -106,6 +109,9 @@ class Subscriber : public grpc::ClientReadReactor<v1::SubscribeResponse> {
       return;  // Not one of ours.
     }
     latencies_ms_.push_back(static_cast<double>(now - shared_.sent_ns[seq].load()) / 1e6);
+    int64_t last = shared_.last_receipt_ns.load();
+    while (now > last && !shared_.last_receipt_ns.compare_exchange_weak(last, now)) {
+    }
     // The shared mutex is taken only for the last event, so that a million deliveries a second
     // do not queue on it.
     if (++received_ == shared_.expected.load()) {
@@ -198,22 +204,32 @@ int Main() {
 
   std::vector<double> latencies;
   int slow = 0;
+  int incomplete = 0;  // Still short of events when the drain timeout cancelled them.
   int64_t received = 0;
   for (const auto& subscriber : subscribers) {
     latencies.insert(latencies.end(), subscriber->latencies_ms().begin(),
                      subscriber->latencies_ms().end());
     received += subscriber->received();
-    if (subscriber->slow_consumer()) ++slow;
+    if (subscriber->slow_consumer()) {
+      ++slow;
+    } else if (subscriber->received() < accepted) {
+      ++incomplete;
+    }
   }
+  // Deliveries over the time from the first send to the last receipt: the offered
+  // rate x subscribers when the server keeps up, its fan-out capacity when it does not.
+  const double window_s =
+      static_cast<double>(shared.last_receipt_ns.load() - shared.sent_ns[0].load()) / 1e9;
   std::printf(
       "subscribers=%d rate=%.0f posted=%lld accepted=%lld non_2xx=%lld errors=%lld "
-      "deliveries=%lld expected_deliveries=%lld slow_consumers=%d p50=%.3f p99=%.3f max=%.3f "
-      "ack_p50=%.3f ack_p99=%.3f\n",
+      "deliveries=%lld expected_deliveries=%lld slow_consumers=%d incomplete=%d "
+      "deliveries_per_s=%.0f p50=%.3f p99=%.3f max=%.3f ack_p50=%.3f ack_p99=%.3f\n",
       count, rate, static_cast<long long>(posted->scheduled), static_cast<long long>(accepted),
       static_cast<long long>(posted->non_2xx), static_cast<long long>(posted->errors),
-      static_cast<long long>(received), static_cast<long long>(accepted * count), slow,
-      Percentile(latencies, 50), Percentile(latencies, 99), Percentile(latencies, 100),
-      Percentile(posted->latencies_ms, 50), Percentile(posted->latencies_ms, 99));
+      static_cast<long long>(received), static_cast<long long>(accepted * count), slow, incomplete,
+      window_s > 0 ? static_cast<double>(received) / window_s : 0.0, Percentile(latencies, 50),
+      Percentile(latencies, 99), Percentile(latencies, 100), Percentile(posted->latencies_ms, 50),
+      Percentile(posted->latencies_ms, 99));
   return 0;
 }
 

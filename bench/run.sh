@@ -281,13 +281,15 @@ for round in $(seq "$ROUNDS"); do
 done
 
 # ---------------------------------------------------------------- fan-out
-echo "subscribers p50 p99 max slow_consumers deliveries expected_deliveries ack_p50 ack_p99" \
+echo "subscribers p50 p99 max slow_consumers incomplete deliveries expected_deliveries ack_p50" \
+  "ack_p99 deliveries_per_s" \
   >"$RESULTS/fanout.txt"
 for n in $FANOUT_SUBSCRIBERS; do
   line=$("$BIN/fanout_bench" --grpc="127.0.0.1:$GRPC_PORT" --http_port="$HTTP_PORT" \
     --subscribers="$n" --rate="$FANOUT_RATE" --seconds="$FANOUT_SECONDS") ||
     die "fanout_bench with $n subscribers failed: $line"
-  echo "$n $(for k in p50 p99 max slow_consumers deliveries expected_deliveries ack_p50 ack_p99; do
+  echo "$n $(for k in p50 p99 max slow_consumers incomplete deliveries expected_deliveries ack_p50 ack_p99 \
+    deliveries_per_s; do
     echo -n "$(echo "$line" | kv $k) "
   done)" >>"$RESULTS/fanout.txt"
   log "fan-out $n subscribers: $line"
