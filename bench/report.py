@@ -365,8 +365,8 @@ w("- **Ack latency tail: the state snapshot.** Every `--snapshot_every` events (
   "i.e. about 1 % of requests: the p99. Compare the `live-events-nosnap` rows, measured in the "
   "same run with the snapshot pushed beyond the run. The ingest rounds make it worse over time: "
   "every unique StartBattle adds a started battle that stays in the state (it never ends), so "
-  "each round's snapshot is bigger. Incremental state persistence (design.md section 5) would "
-  "remove this tail.")
+  "each round's snapshot is bigger. Persisting the state incrementally, in the same transaction "
+  "as the events that changed it, would remove this tail.")
 w("- **Fan-out** at many subscribers is bound by CPU: every stream's reactor writes the shared "
   "`SubscribeResponse` message, which gRPC serializes again for each stream (N serializations "
   "per event; a pre-serialized `grpc::ByteBuffer` would make it one), and here the 1 000 "
