@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "service/core/battle_result.h"
 #include "service/core/event_keys.h"
 
 namespace liveevents::service {
@@ -339,6 +340,11 @@ absl::Status LiveState::Restore(const internal::State& snapshot) {
     BattleRecord& record =
         EmplaceBattle(EntityKey(battle.battle().sdk_app_id(), battle.battle().battle_id()));
     record.battle.Mutable() = battle.battle();
+    // Snapshots written before battles had results hold ended battles without one; the result
+    // depends only on the stored battle, so it is derived exactly as ApplyEndBattle would have.
+    if (record.battle->state() == v1::BATTLE_STATE_ENDED && !record.battle->has_result()) {
+      *record.battle.Mutable().mutable_result() = BattleResultOf(*record.battle);
+    }
     record.last_received_time_ms = battle.last_received_time_ms();
     record.create_applied = battle.create_applied();
     record.create_event_time_ms = battle.create_event_time_ms();
@@ -561,6 +567,8 @@ ApplyOutcome LiveState::ApplyEndBattle(const Event& event) {
   battle.set_end_time(end.end_time());
   *battle.mutable_from_room() = end.from_room();
   *battle.mutable_to_rooms() = end.to_rooms();
+  // Derived here, from this End alone, so that replay and every subscriber's snapshot agree.
+  *battle.mutable_result() = BattleResultOf(battle);
   Touch(event, battle, record.last_received_time_ms);
   return {};
 }

@@ -526,6 +526,59 @@ TEST(LiveStateTest, EveryArrivalOrderOfCreateStartEndGivesTheSameBattle) {
   EXPECT_EQ(permutations, 6);
 }
 
+TEST(LiveStateTest, EndBattleDerivesResultWithTiesSharingFirstRank) {
+  LiveState state;
+  state.Apply(StartBattle(1, 2000));
+  v1::Event end = EndBattle(2, 3000, 0);
+  *end.mutable_end_battle()->add_to_rooms() = BattleRoom("room-c", "owner-c", 120);
+  EXPECT_FALSE(state.Apply(end).stale);
+  const v1::Battle* battle = state.FindBattle(kApp, kBattle);
+  ASSERT_NE(battle, nullptr);
+  ASSERT_TRUE(battle->has_result());
+  const v1::BattleResult& result = battle->result();
+  ASSERT_EQ(result.ranking_size(), 3);
+  EXPECT_EQ(result.ranking(0).room_id(), "room-a");
+  EXPECT_EQ(result.ranking(0).rank(), 1);
+  EXPECT_EQ(result.ranking(1).room_id(), "room-c");
+  EXPECT_EQ(result.ranking(1).rank(), 1);
+  EXPECT_EQ(result.ranking(2).room_id(), "room-b");
+  EXPECT_EQ(result.ranking(2).rank(), 3);
+  EXPECT_THAT(result.winner_room_ids(), ElementsAre("room-a", "room-c"));
+  EXPECT_TRUE(result.draw());
+}
+
+TEST(LiveStateTest, BattleHasNoResultUntilItEnds) {
+  LiveState state;
+  state.Apply(CreateBattle(1, 1000));
+  state.Apply(StartBattle(2, 2000));
+  ASSERT_NE(state.FindBattle(kApp, kBattle), nullptr);
+  EXPECT_FALSE(state.FindBattle(kApp, kBattle)->has_result());
+}
+
+TEST(LiveStateTest, NeverStartedEndHasNoWinners) {
+  LiveState state;
+  state.Apply(EndBattle(1, 3000, 2));
+  const v1::Battle* battle = state.FindBattle(kApp, kBattle);
+  ASSERT_NE(battle, nullptr);
+  EXPECT_EQ(battle->result().ranking_size(), 2);
+  EXPECT_THAT(battle->result().winner_room_ids(), IsEmpty());
+  EXPECT_FALSE(battle->result().draw());
+}
+
+TEST(LiveStateTest, RestoreDerivesTheResultOfEndedBattlesFromSnapshotsWithoutOne) {
+  LiveState state;
+  state.Apply(EndBattle(1, 3000, 0));
+  const v1::Battle expected = *state.FindBattle(kApp, kBattle);
+  internal::State snapshot = state.ToSnapshot();
+  ASSERT_EQ(snapshot.battles_size(), 1);
+  snapshot.mutable_battles(0)->mutable_battle()->clear_result();  // As written before results.
+  LiveState restored;
+  ASSERT_TRUE(restored.Restore(snapshot).ok());
+  ASSERT_NE(restored.FindBattle(kApp, kBattle), nullptr);
+  EXPECT_TRUE(MessageDifferencer::Equals(*restored.FindBattle(kApp, kBattle), expected));
+  EXPECT_THAT(expected.result().winner_room_ids(), ElementsAre("room-a"));
+}
+
 TEST(LiveStateTest, EndReasonFollowsOpType) {
   struct Case {
     int64_t op_type;
