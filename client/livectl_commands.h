@@ -50,7 +50,7 @@ int GetServerInfo(const CommandContext& context);
 int ListRooms(const CommandContext& context, liveevents::v1::RoomStatus status,
               uint64_t sdk_app_id);
 int ListBattles(const CommandContext& context, liveevents::v1::BattleState state,
-                const std::string& room_id, uint64_t sdk_app_id);
+                const std::string& room_id, uint64_t sdk_app_id, bool only_overdue);
 int ListEvents(const CommandContext& context, uint64_t after_revision, int32_t limit);
 // `livectl members ROOM`: the room's online accounts, one JSON string per line, all pages.
 int ListRoomMembers(const CommandContext& context, const std::string& room_id, uint64_t sdk_app_id);

@@ -155,7 +155,7 @@ int ListRooms(const CommandContext& context, v1::RoomStatus status, uint64_t sdk
 }
 
 int ListBattles(const CommandContext& context, v1::BattleState state, const std::string& room_id,
-                uint64_t sdk_app_id) {
+                uint64_t sdk_app_id, bool only_overdue) {
   return PrintPages<v1::ListBattlesResponse>(
       context, "battles",
       [&](auto& stub, auto& call, const std::string& token, auto& response) {
@@ -163,6 +163,8 @@ int ListBattles(const CommandContext& context, v1::BattleState state, const std:
         request.set_state(state);
         request.set_room_id(room_id);
         request.set_sdk_app_id(sdk_app_id);
+        // Unset lists overdue and other battles alike.
+        if (only_overdue) request.set_overdue(true);
         request.set_page_token(token);
         return stub.ListBattles(&call, request, &response);
       },

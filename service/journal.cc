@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "service/core/battle_overdue.h"
 #include "service/core/dedup_key.h"
 
 namespace liveevents::service {
@@ -71,6 +72,7 @@ absl::Status Journal::Recover() {
   applied_ = committed_ = std::max(after, snapshot_revision_);
   accepting_ = true;
   next_maintenance_ = absl::Now() + options_.maintenance_interval;
+  next_overdue_check_ = absl::Now();
   writer_ = std::thread([this] { WriterLoop(); });
   return absl::OkStatus();
 }
@@ -80,6 +82,10 @@ void Journal::Publish(v1::Event event, PublishDone done) {
   // real event look like a duplicate of another and silently drop it.
   event.set_dedup_key(ComputeDedupKey(event));
   absl::MutexLock lock(&mu_);
+  PublishLocked(std::move(event), std::move(done));
+}
+
+void Journal::PublishLocked(v1::Event event, PublishDone done) {
   if (!accepting_) {
     done(absl::UnavailableError("the journal is not accepting events (starting or stopping)"));
     return;
@@ -147,9 +153,11 @@ void Journal::WriterLoop() {
     std::vector<Pending> batch;
     bool stop = false;
     bool maintain = false;
+    bool check_overdue = false;
     {
       absl::MutexLock lock(&mu_);
-      mu_.AwaitWithDeadline(absl::Condition(this, &Journal::HasWorkOrStopping), next_maintenance_);
+      mu_.AwaitWithDeadline(absl::Condition(this, &Journal::HasWorkOrStopping),
+                            std::min(next_maintenance_, next_overdue_check_));
       // Everything that queued while the previous batch was being written goes in one
       // transaction: this is the group commit.
       const size_t take = std::min(queue_.size(), kMaxBatch);
@@ -158,8 +166,14 @@ void Journal::WriterLoop() {
       queue_.erase(queue_.begin(), queue_.begin() + take);
       stop = stopping_ && queue_.empty() && batch.empty();
       maintain = maintenance_requested_ || absl::Now() >= next_maintenance_;
+      check_overdue = !stop && (maintenance_requested_ || absl::Now() >= next_overdue_check_);
     }
     if (!batch.empty()) CommitBatch(std::move(batch));
+    if (check_overdue) {
+      // The events it publishes queue like any other and commit in the next round.
+      PublishOverdueBattles();
+      next_overdue_check_ = absl::Now() + options_.overdue_check_interval;
+    }
     if (stop) {
       Maintain(/*force_snapshot=*/true);
       return;
@@ -172,6 +186,23 @@ void Journal::WriterLoop() {
     } else {
       SaveSnapshotIfCommitted();
     }
+  }
+}
+
+void Journal::PublishOverdueBattles() {
+  const int64_t now_ms = absl::ToUnixMillis(options_.clock());
+  const int64_t grace_ms = absl::ToInt64Milliseconds(options_.battle_grace);
+  // Found and published under one lock, so no End can slip in between and make them stale.
+  absl::MutexLock lock(&mu_);
+  if (!accepting_ || !broken_.ok()) return;
+  for (const v1::Battle* battle : state_.BattlesOverdueAt(now_ms, grace_ms)) {
+    // Copied first: applying the event replaces the battle `battle` points to.
+    v1::Event event = MakeBattleOverdueEvent(
+        *battle, OverdueDeadlineMs(*battle, grace_ms).value_or(now_ms), now_ms);
+    event.set_dedup_key(ComputeDedupKey(event));
+    // Nobody waits for the answer: a failed write breaks the journal, which says so to every
+    // later publisher, and the next check after a restart finds the battle again.
+    PublishLocked(std::move(event), [](absl::StatusOr<PublishResult>) {});
   }
 }
 

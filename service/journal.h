@@ -44,8 +44,14 @@ struct JournalOptions {
   absl::Duration member_reorder_horizon = absl::Minutes(10);
   // How often retention runs, also when no event arrives (a real-time timer).
   absl::Duration maintenance_interval = absl::Seconds(10);
-  // The time retention measures ages against (retain_for, retain_finished_for); tests pass a
-  // fake one.
+  // A STARTED battle with no End this long after start_time + duration is overdue: the journal
+  // publishes one LiveEvents.BattleOverdue for it (see events.proto).
+  absl::Duration battle_grace = absl::Seconds(60);
+  // How often the writer looks for overdue battles (a real-time timer; deadlines are measured
+  // with `clock`).
+  absl::Duration overdue_check_interval = absl::Seconds(1);
+  // The time retention (retain_for, retain_finished_for) and overdue battles are measured
+  // against; tests pass a fake one.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
@@ -81,7 +87,8 @@ class Journal {
   // calls fail.
   void Shutdown();
 
-  // Runs snapshotting and retention now instead of at the next interval (for tests).
+  // Runs snapshotting, retention and the overdue-battle check now instead of at the next
+  // interval (for tests). Overdue events it journals are applied when it returns.
   void RunMaintenanceForTest();
 
  private:
@@ -91,6 +98,10 @@ class Journal {
   };
 
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Publish once the dedup key is set.
+  void PublishLocked(v1::Event event, PublishDone done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writer thread only: publishes a LiveEvents.BattleOverdue for every battle past its deadline.
+  void PublishOverdueBattles();
   absl::Status RestoreSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WriterLoop();
   void CommitBatch(std::vector<Pending> batch);
@@ -123,6 +134,7 @@ class Journal {
   uint64_t snapshot_revision_ = 0;         // Last snapshot saved to the store.
   std::optional<StoredSnapshot> unsaved_;  // Taken, waiting for its revision to commit.
   absl::Time next_maintenance_;
+  absl::Time next_overdue_check_;
 };
 
 }  // namespace liveevents::service

@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
+#include "service/core/battle_overdue.h"
 #include "service/core/event_keys.h"
 #include "service/core/request_limits.h"
 #include "service/page_token.h"
@@ -97,6 +98,14 @@ grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext
   if (!request->has_event() || request->event().command().empty()) {
     return FinishWith(
         context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "event.command is required"));
+  }
+  // Overdue events speak for the service's own clock; one from outside could end-run the
+  // once-per-battle rule (its dedup key would block the real one) or mark a live battle.
+  if (request->event().has_battle_overdue() ||
+      request->event().command() == kBattleOverdueCommand) {
+    return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                            "LiveEvents.BattleOverdue is journaled only by the "
+                                            "service itself"));
   }
   v1::Event event = request->event();
   const int64_t now_ms = absl::ToUnixMillis(absl::Now());
@@ -241,7 +250,8 @@ grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerCon
                   record.battle->state() == request->state()) &&
                  // A battle's rooms are of the battle's own app, so this matches within it.
                  (request->room_id().empty() ||
-                  BattleInvolvesRoom(*record.battle, request->room_id()));
+                  BattleInvolvesRoom(*record.battle, request->room_id())) &&
+                 (!request->has_overdue() || record.battle->overdue() == request->overdue());
         },
         [&](const BattleRecord& record) { *response->add_battles() = *record.battle; },
         [](const BattleRecord& record) { return record.battle->ByteSizeLong(); },

@@ -28,6 +28,9 @@ ABSL_FLAG(double, retain_finished_hours, 24,
 ABSL_FLAG(absl::Duration, member_reorder_horizon, absl::Minutes(10),
           "how long an offline room member's fact time is kept, behind the room's newest "
           "EventTime, to recognise a late older Online as stale");
+ABSL_FLAG(absl::Duration, battle_grace, absl::Seconds(60),
+          "a STARTED battle with no EndBattle this long after start_time + duration is marked "
+          "overdue with one journaled LiveEvents.BattleOverdue event");
 ABSL_FLAG(std::string, publish_token_file, "",
           "file holding the token Publish requires as 'authorization: Bearer <token>' "
           "(trailing whitespace trimmed); empty lets every client publish");
@@ -74,6 +77,7 @@ absl::StatusOr<liveevents::service::ServerOptions> OptionsFromFlags() {
   options.journal.retain_for = absl::Hours(absl::GetFlag(FLAGS_retain_hours));
   options.journal.retain_finished_for = absl::Hours(absl::GetFlag(FLAGS_retain_finished_hours));
   options.journal.member_reorder_horizon = absl::GetFlag(FLAGS_member_reorder_horizon);
+  options.journal.battle_grace = absl::GetFlag(FLAGS_battle_grace);
   return options;
 }
 
@@ -110,6 +114,10 @@ int main(int argc, char** argv) {
   }
   if (options.journal.member_reorder_horizon < absl::ZeroDuration()) {
     std::cerr << "liveevents-server: --member_reorder_horizon must not be negative\n";
+    return 1;
+  }
+  if (options.journal.battle_grace < absl::ZeroDuration()) {
+    std::cerr << "liveevents-server: --battle_grace must not be negative\n";
     return 1;
   }
   auto server = liveevents::service::Server::Start(options, std::move(*store));

@@ -46,6 +46,8 @@ std::string BattleIdOf(const Event& event) {
       return event.start_battle().battle_id();
     case Event::kEndBattle:
       return event.end_battle().battle_id();
+    case Event::kBattleOverdue:
+      return event.battle_overdue().battle_id();
     default:
       return "";
   }
@@ -68,6 +70,10 @@ std::vector<std::string> RoomIdsOf(const Event& event) {
       break;
     case Event::kEndBattle:
       add_rooms(event.end_battle().from_room(), event.end_battle().to_rooms());
+      break;
+    case Event::kBattleOverdue:
+      ids.assign(event.battle_overdue().room_ids().begin(),
+                 event.battle_overdue().room_ids().end());
       break;
     default:
       ids.push_back(RoomIdOf(event));

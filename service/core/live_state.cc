@@ -4,6 +4,8 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "service/core/battle_overdue.h"
+#include "service/core/battle_result.h"
 #include "service/core/event_keys.h"
 
 namespace liveevents::service {
@@ -229,6 +231,8 @@ ApplyOutcome LiveState::Apply(const Event& event) {
       return ApplyStartBattle(event);
     case Event::kEndBattle:
       return ApplyEndBattle(event);
+    case Event::kBattleOverdue:
+      return ApplyBattleOverdue(event);
     default:
       return {};  // Gifts, messages, follows and unknown commands carry no state.
   }
@@ -339,6 +343,11 @@ absl::Status LiveState::Restore(const internal::State& snapshot) {
     BattleRecord& record =
         EmplaceBattle(EntityKey(battle.battle().sdk_app_id(), battle.battle().battle_id()));
     record.battle.Mutable() = battle.battle();
+    // Snapshots written before battles had results hold ended battles without one; the result
+    // depends only on the stored battle, so it is derived exactly as ApplyEndBattle would have.
+    if (record.battle->state() == v1::BATTLE_STATE_ENDED && !record.battle->has_result()) {
+      *record.battle.Mutable().mutable_result() = BattleResultOf(*record.battle);
+    }
     record.last_received_time_ms = battle.last_received_time_ms();
     record.create_applied = battle.create_applied();
     record.create_event_time_ms = battle.create_event_time_ms();
@@ -561,8 +570,38 @@ ApplyOutcome LiveState::ApplyEndBattle(const Event& event) {
   battle.set_end_time(end.end_time());
   *battle.mutable_from_room() = end.from_room();
   *battle.mutable_to_rooms() = end.to_rooms();
+  // Derived here, from this End alone, so that replay and every subscriber's snapshot agree.
+  *battle.mutable_result() = BattleResultOf(battle);
   Touch(event, battle, record.last_received_time_ms);
   return {};
+}
+
+ApplyOutcome LiveState::ApplyBattleOverdue(const Event& event) {
+  const EntityKey key(event.sdk_app_id(), event.battle_overdue().battle_id());
+  auto it = battles_.find(key);
+  // Only a battle still waiting for its End can be overdue; an End that won the race to the
+  // journal makes the synthetic event stale (it never creates a battle either).
+  if (it == battles_.end() || it->second.battle->state() != v1::BATTLE_STATE_STARTED ||
+      it->second.battle->overdue()) {
+    return {.stale = true};
+  }
+  BattleRecord& record = it->second;
+  Battle& battle = record.battle.Mutable();
+  battle.set_overdue(true);
+  // Not Touch: the service's clock is no Tencent EventTime, and must not make a late End (or
+  // Start) look older than the battle's newest fact.
+  battle.set_last_revision(event.revision());
+  record.last_received_time_ms = std::max(record.last_received_time_ms, event.received_time_ms());
+  return {};
+}
+
+std::vector<const Battle*> LiveState::BattlesOverdueAt(int64_t now_ms, int64_t grace_ms) const {
+  std::vector<const Battle*> due;
+  for (const auto& [key, record] : battles_) {
+    std::optional<int64_t> deadline = OverdueDeadlineMs(*record.battle, grace_ms);
+    if (deadline.has_value() && *deadline <= now_ms) due.push_back(&*record.battle);
+  }
+  return due;
 }
 
 }  // namespace liveevents::service

@@ -72,6 +72,9 @@ struct BattleRecord {
 //  - a destroyed room is a tombstone: later facts about it are stale, except a CreateRoom whose
 //    creation is newer than the destruction (Tencent reuses room ids);
 //  - seat lists are full snapshots; online members are a set, so counts never go negative;
+//  - a LiveEvents.BattleOverdue (journaled by the service, not Tencent) marks a STARTED battle
+//    overdue and changes nothing else: not its state, and not its newest EventTime, so the late
+//    End it was waiting for is never stale because of it. About any other battle it is stale;
 //  - per-member fact times stay bounded: online members keep theirs, offline members only
 //    within LiveStateOptions::member_reorder_horizon_ms of the room's newest EventTime.
 class LiveState {
@@ -94,6 +97,10 @@ class LiveState {
   internal::State ToSnapshot() const;
   absl::Status Restore(const internal::State& snapshot);
 
+  // The STARTED battles not yet marked overdue whose deadline (OverdueDeadlineMs with
+  // `grace_ms`) is at or before `now_ms`, in key order. A scan of all battles.
+  std::vector<const v1::Battle*> BattlesOverdueAt(int64_t now_ms, int64_t grace_ms) const;
+
   // Removes destroyed rooms and ended battles whose last fact was received before `cutoff_ms`.
   void ForgetFinishedBefore(int64_t cutoff_ms);
 
@@ -104,6 +111,7 @@ class LiveState {
   ApplyOutcome ApplyCreateBattle(const v1::Event& event);
   ApplyOutcome ApplyStartBattle(const v1::Event& event);
   ApplyOutcome ApplyEndBattle(const v1::Event& event);
+  ApplyOutcome ApplyBattleOverdue(const v1::Event& event);
   // Records that `event` changed the room, and forgets offline members beyond the horizon.
   void TouchRoom(const v1::Event& event, RoomRecord& record) const;
 

@@ -199,5 +199,102 @@ TEST_F(JournalTest, RetentionMeasuresAgesWithTheJournalsClock) {
   EXPECT_EQ(room_count(), 1u);             // The destroyed room is forgotten.
 }
 
+// A StartBattle of `battle_id` at Unix second 100 lasting 1 s, and its EndBattle scoring 5 to 3.
+v1::Event StartAt100(const std::string& battle_id) {
+  v1::Event event = liveevents::testing::MakeStartBattle(battle_id, "ra", "rb");
+  event.set_received_time_ms(1000);
+  event.mutable_start_battle()->set_start_time(100);
+  event.mutable_start_battle()->set_duration_ms(1000);
+  return event;
+}
+
+v1::Event EndScoring5To3(const std::string& battle_id) {
+  v1::Event event;
+  event.set_sdk_app_id(1400000001);
+  event.set_command("Live.CallbackAfterEndBattle");
+  event.set_event_time_ms(2500);
+  event.set_received_time_ms(1000);
+  event.set_raw_body("{\"BattleId\":\"" + battle_id + "\",\"end\":1}");
+  v1::EndBattle& end = *event.mutable_end_battle();
+  end.set_battle_id(battle_id);
+  end.set_op_type(0);
+  end.set_start_time(100);
+  end.mutable_from_room()->set_room_id("ra");
+  end.mutable_from_room()->set_score(5);
+  end.add_to_rooms()->set_room_id("rb");
+  end.add_to_rooms()->set_score(3);
+  return event;
+}
+
+TEST_F(JournalTest, JournalsOneBattleOverdueWhenTheGraceHasPassedOnItsClock) {
+  JournalOptions options;
+  options.battle_grace = absl::Seconds(1);
+  options.overdue_check_interval = absl::Hours(24);  // Only when the test asks.
+  options.maintenance_interval = absl::Hours(24);
+  Start(options);
+  Answer started;
+  journal_->Publish(StartAt100("b1"), started.Callback());
+  ASSERT_TRUE(started.Wait() && started.result.ok());
+  auto battle = [this] {
+    v1::Battle found;
+    journal_->ReadState([&](const LiveState& state, uint64_t) {
+      if (const v1::Battle* b = state.FindBattle(1400000001, "b1")) found = *b;
+    });
+    return found;
+  };
+
+  now_ms_ = 101'000 + 1000 - 1;  // start + duration + grace, less 1 ms: not yet.
+  journal_->RunMaintenanceForTest();
+  EXPECT_EQ(journal_->AppliedRevision(), 1u);
+  EXPECT_FALSE(battle().overdue());
+
+  now_ms_ = 102'000;
+  journal_->RunMaintenanceForTest();
+  journal_->RunMaintenanceForTest();  // A second look finds nothing new.
+  EXPECT_EQ(journal_->AppliedRevision(), 2u);
+  EXPECT_TRUE(battle().overdue());
+  EXPECT_EQ(battle().state(), v1::BATTLE_STATE_STARTED);
+
+  // Restarted on the same store: the replayed event marks the battle, so none is added.
+  journal_.reset();
+  Start(options);
+  now_ms_ = 500'000;
+  journal_->RunMaintenanceForTest();
+  EXPECT_EQ(journal_->AppliedRevision(), 2u);
+  absl::StatusOr<std::vector<EventPtr>> events = store_.ReadAfter(0, 10);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  const v1::Event& overdue = *(*events)[1];
+  EXPECT_EQ(overdue.command(), "LiveEvents.BattleOverdue");
+  EXPECT_EQ(overdue.battle_overdue().battle_id(), "b1");
+  EXPECT_EQ(overdue.battle_overdue().deadline_ms(), 102'000);
+  EXPECT_FALSE(overdue.stale());
+
+  // The End that was lost arrives late: it still ends the battle, with its result.
+  Answer ended;
+  journal_->Publish(EndScoring5To3("b1"), ended.Callback());
+  ASSERT_TRUE(ended.Wait() && ended.result.ok());
+  EXPECT_EQ(battle().state(), v1::BATTLE_STATE_ENDED);
+  EXPECT_TRUE(battle().overdue());
+  ASSERT_EQ(battle().result().winner_room_ids_size(), 1);
+  EXPECT_EQ(battle().result().winner_room_ids(0), "ra");
+  EXPECT_EQ(listener_.revisions(), (std::vector<uint64_t>{1, 2, 3}));
+}
+
+TEST_F(JournalTest, ABattleEndedInTimeIsNeverOverdue) {
+  JournalOptions options;
+  options.battle_grace = absl::Seconds(1);
+  options.overdue_check_interval = absl::Hours(24);
+  Start(options);
+  for (v1::Event event : {StartAt100("b1"), EndScoring5To3("b1")}) {
+    Answer answer;
+    journal_->Publish(std::move(event), answer.Callback());
+    ASSERT_TRUE(answer.Wait() && answer.result.ok());
+  }
+  now_ms_ = 1'000'000;
+  journal_->RunMaintenanceForTest();
+  EXPECT_EQ(journal_->AppliedRevision(), 2u);
+}
+
 }  // namespace
 }  // namespace liveevents::service

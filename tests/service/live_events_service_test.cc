@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -143,6 +145,60 @@ TEST_F(LiveEventsServiceTest, ListBattlesFiltersByRoomAndState) {
   ASSERT_TRUE(stub_->ListBattles(&context, request, &response).ok());
   ASSERT_EQ(response.battles_size(), 1);
   EXPECT_EQ(response.battles(0).battle_id(), "b1");
+}
+
+TEST_F(LiveEventsServiceTest, EverySubscriberSeesOneBattleOverdueAndListBattlesFiltersByIt) {
+  std::atomic<int64_t> now_ms{0};
+  service::ServerOptions options;
+  options.journal.clock = [&now_ms] { return absl::FromUnixMillis(now_ms.load()); };
+  options.journal.battle_grace = absl::Seconds(1);
+  options.journal.overdue_check_interval = absl::Hours(24);  // Only when the test asks.
+  StartServer(options);
+  Stream first(*stub_, v1::SubscribeRequest());
+  Stream second(*stub_, v1::SubscribeRequest());
+  v1::Event start = MakeStartBattle("b1", "r1", "r2");
+  start.mutable_start_battle()->set_start_time(100);
+  start.mutable_start_battle()->set_duration_ms(1000);
+  Publish(start);
+  Publish(MakeStartBattle("b2", "r3", "r4"));  // No start time: never overdue.
+
+  now_ms = 102'000;  // start_time + duration + grace.
+  server_->journal().RunMaintenanceForTest();
+  server_->journal().RunMaintenanceForTest();
+  Publish(MakeCreateRoom("after"));  // A marker: everything before it has been delivered.
+  for (Stream* stream : {&first, &second}) {
+    std::vector<v1::Event> events = stream->NextEvents(4);
+    ASSERT_EQ(events.size(), 4u);
+    EXPECT_EQ(events[2].command(), "LiveEvents.BattleOverdue");
+    EXPECT_EQ(events[2].battle_overdue().battle_id(), "b1");
+    EXPECT_EQ(events[2].revision(), 3u);
+    EXPECT_EQ(events[3].revision(), 4u);
+  }
+
+  auto list = [this](std::optional<bool> overdue) {
+    v1::ListBattlesRequest request;
+    if (overdue.has_value()) request.set_overdue(*overdue);
+    v1::ListBattlesResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(stub_->ListBattles(&context, request, &response).ok());
+    std::vector<std::string> ids;
+    for (const v1::Battle& battle : response.battles()) ids.push_back(battle.battle_id());
+    return ids;
+  };
+  EXPECT_EQ(list(true), std::vector<std::string>{"b1"});
+  EXPECT_EQ(list(false), std::vector<std::string>{"b2"});
+  EXPECT_EQ(list(std::nullopt), (std::vector<std::string>{"b1", "b2"}));
+}
+
+TEST_F(LiveEventsServiceTest, PublishRefusesABattleOverdueFromOutside) {
+  v1::PublishRequest request;
+  request.mutable_event()->set_sdk_app_id(1400000001);
+  request.mutable_event()->set_command("LiveEvents.BattleOverdue");
+  request.mutable_event()->mutable_battle_overdue()->set_battle_id("b1");
+  v1::PublishResponse response;
+  grpc::ClientContext context;
+  EXPECT_EQ(stub_->Publish(&context, request, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 constexpr uint64_t kAppA = 1400000001;  // The fixture's default app.

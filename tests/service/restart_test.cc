@@ -179,6 +179,62 @@ TEST_F(RestartTest, MembersAndTheirBookkeepingSurviveASnapshotAndRestart) {
   EXPECT_EQ(GetRoom("r1").online_count(), 2);
 }
 
+// An EndBattle scoring three rooms 120 / 80 / 120.
+v1::Event EndBattleWithThreeRooms(const std::string& battle_id) {
+  v1::Event event;
+  event.set_sdk_app_id(1400000001);
+  event.set_command("Live.CallbackAfterEndBattle");
+  event.set_event_time_ms(3000);
+  event.set_raw_body("{\"BattleId\":\"" + battle_id + "\",\"end\":1}");
+  v1::EndBattle& end = *event.mutable_end_battle();
+  end.set_battle_id(battle_id);
+  end.set_op_type(0);
+  auto room = [](v1::BattleRoom* room, const std::string& id, int64_t score) {
+    room->set_room_id(id);
+    room->set_owner_account("owner-" + id);
+    room->set_score(score);
+  };
+  room(end.mutable_from_room(), "r1", 120);
+  room(end.add_to_rooms(), "r2", 80);
+  room(end.add_to_rooms(), "r3", 120);
+  return event;
+}
+
+TEST_F(RestartTest, BattleResultSurvivesARestartUnchanged) {
+  Start();
+  Publish(MakeStartBattle("b1", "r1", "r2"));
+  Publish(EndBattleWithThreeRooms("b1"));
+  Publish(MakeStartBattle("b2", "r1", "r2"));
+  Publish(EndBattleWithThreeRooms("b2"));
+  auto get = [&](const std::string& battle_id) {
+    v1::GetBattleRequest request;
+    request.set_battle_id(battle_id);
+    v1::Battle battle;
+    grpc::ClientContext context;
+    EXPECT_TRUE(stub_->GetBattle(&context, request, &battle).ok()) << battle_id;
+    return battle;
+  };
+  const v1::Battle before = get("b1");
+  ASSERT_EQ(before.result().ranking_size(), 3);
+  EXPECT_EQ(before.result().ranking(0).rank(), 1);
+  EXPECT_EQ(before.result().ranking(1).rank(), 1);
+  EXPECT_EQ(before.result().ranking(2).rank(), 3);
+  EXPECT_EQ(before.result().ranking(2).room_id(), "r2");
+  ASSERT_EQ(before.result().winner_room_ids_size(), 2);
+  EXPECT_EQ(before.result().winner_room_ids(0), "r1");
+  EXPECT_EQ(before.result().winner_room_ids(1), "r3");
+  EXPECT_TRUE(before.result().draw());
+
+  // b1 comes back by replaying the journal; b2 from a snapshot saved after it ended.
+  Start();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(get("b1"), before));
+  server_->journal().RunMaintenanceForTest();
+  Start();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(get("b1"), before));
+  v1::Battle b2 = get("b2");
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(b2.result(), before.result()));
+}
+
 TEST_F(RestartTest, ASnapshotInTheEarlierFormatIsRefusedAsDataLoss) {
   {
     auto store = service::SqliteEventStore::Open((dir_ / "journal.db").string());

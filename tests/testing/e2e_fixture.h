@@ -53,6 +53,9 @@ class E2eFixture : public ::testing::Test {
     std::vector<std::string> argv = {
         BinaryPath("liveevents-server"), "--grpc_address",      address, "--data_dir",
         (dir_ / "data").string(),        "--progress_interval", "200ms"};
+    // The example battles started years ago: without a long grace the server would interleave
+    // LiveEvents.BattleOverdue events with the ones tests count. A test's own flag wins.
+    argv.insert(argv.end(), {"--battle_grace", "876000h"});
     argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
     auto server = ChildProcess::Start(argv);
     ASSERT_TRUE(server.ok()) << server.status();

@@ -15,6 +15,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "service/core/battle_overdue.h"
 
 namespace liveevents::service {
 namespace {
@@ -525,6 +526,120 @@ TEST(LiveStateTest, EveryArrivalOrderOfCreateStartEndGivesTheSameBattle) {
     ++permutations;
   } while (std::next_permutation(order.begin(), order.end()));
   EXPECT_EQ(permutations, 6);
+}
+
+TEST(LiveStateTest, EndBattleDerivesResultWithTiesSharingFirstRank) {
+  LiveState state;
+  state.Apply(StartBattle(1, 2000));
+  v1::Event end = EndBattle(2, 3000, 0);
+  *end.mutable_end_battle()->add_to_rooms() = BattleRoom("room-c", "owner-c", 120);
+  EXPECT_FALSE(state.Apply(end).stale);
+  const v1::Battle* battle = state.FindBattle(kApp, kBattle);
+  ASSERT_NE(battle, nullptr);
+  ASSERT_TRUE(battle->has_result());
+  const v1::BattleResult& result = battle->result();
+  ASSERT_EQ(result.ranking_size(), 3);
+  EXPECT_EQ(result.ranking(0).room_id(), "room-a");
+  EXPECT_EQ(result.ranking(0).rank(), 1);
+  EXPECT_EQ(result.ranking(1).room_id(), "room-c");
+  EXPECT_EQ(result.ranking(1).rank(), 1);
+  EXPECT_EQ(result.ranking(2).room_id(), "room-b");
+  EXPECT_EQ(result.ranking(2).rank(), 3);
+  EXPECT_THAT(result.winner_room_ids(), ElementsAre("room-a", "room-c"));
+  EXPECT_TRUE(result.draw());
+}
+
+TEST(LiveStateTest, BattleHasNoResultUntilItEnds) {
+  LiveState state;
+  state.Apply(CreateBattle(1, 1000));
+  state.Apply(StartBattle(2, 2000));
+  ASSERT_NE(state.FindBattle(kApp, kBattle), nullptr);
+  EXPECT_FALSE(state.FindBattle(kApp, kBattle)->has_result());
+}
+
+TEST(LiveStateTest, NeverStartedEndHasNoWinners) {
+  LiveState state;
+  state.Apply(EndBattle(1, 3000, 2));
+  const v1::Battle* battle = state.FindBattle(kApp, kBattle);
+  ASSERT_NE(battle, nullptr);
+  EXPECT_EQ(battle->result().ranking_size(), 2);
+  EXPECT_THAT(battle->result().winner_room_ids(), IsEmpty());
+  EXPECT_FALSE(battle->result().draw());
+}
+
+TEST(LiveStateTest, RestoreDerivesTheResultOfEndedBattlesFromSnapshotsWithoutOne) {
+  LiveState state;
+  state.Apply(EndBattle(1, 3000, 0));
+  const v1::Battle expected = *state.FindBattle(kApp, kBattle);
+  internal::State snapshot = state.ToSnapshot();
+  ASSERT_EQ(snapshot.battles_size(), 1);
+  snapshot.mutable_battles(0)->mutable_battle()->clear_result();  // As written before results.
+  LiveState restored;
+  ASSERT_TRUE(restored.Restore(snapshot).ok());
+  ASSERT_NE(restored.FindBattle(kApp, kBattle), nullptr);
+  EXPECT_TRUE(MessageDifferencer::Equals(*restored.FindBattle(kApp, kBattle), expected));
+  EXPECT_THAT(expected.result().winner_room_ids(), ElementsAre("room-a"));
+}
+
+v1::Event Overdue(uint64_t rev, int64_t now_ms, const std::string& battle_id = kBattle) {
+  v1::Battle battle;
+  battle.set_sdk_app_id(kApp);
+  battle.set_battle_id(battle_id);
+  v1::Event event = MakeBattleOverdueEvent(battle, now_ms, now_ms);
+  event.set_revision(rev);
+  return event;
+}
+
+TEST(LiveStateTest, BattleOverdueMarksAStartedBattleAndALateEndStillEndsIt) {
+  LiveState state;
+  state.Apply(StartBattle(1, 2000));
+  // Later than any Tencent EventTime so far: it must not make the End look older.
+  EXPECT_FALSE(state.Apply(Overdue(2, 9'000'000)).stale);
+  const v1::Battle* battle = state.FindBattle(kApp, kBattle);
+  ASSERT_NE(battle, nullptr);
+  EXPECT_TRUE(battle->overdue());
+  EXPECT_EQ(battle->state(), v1::BATTLE_STATE_STARTED);
+  EXPECT_EQ(battle->last_event_time_ms(), 2000);
+  EXPECT_EQ(battle->last_revision(), 2u);
+
+  EXPECT_FALSE(state.Apply(EndBattle(3, 3000, 0)).stale);
+  battle = state.FindBattle(kApp, kBattle);
+  EXPECT_EQ(battle->state(), v1::BATTLE_STATE_ENDED);
+  EXPECT_TRUE(battle->overdue());
+  EXPECT_THAT(battle->result().winner_room_ids(), ElementsAre("room-a"));
+}
+
+TEST(LiveStateTest, BattleOverdueAboutAnEndedOrUnknownOrMarkedBattleIsStale) {
+  LiveState state;
+  ExpectStaleNoChange(state, Overdue(1, 5000, "unknown"));
+  state.Apply(EndBattle(2, 3000, 0));
+  ExpectStaleNoChange(state, Overdue(3, 5000));
+  state.Apply(StartBattle(4, 2000, "b2"));
+  state.Apply(Overdue(5, 5000, "b2"));
+  ExpectStaleNoChange(state, Overdue(6, 6000, "b2"));
+}
+
+TEST(LiveStateTest, BattlesOverdueAtFindsStartedBattlesPastStartPlusDurationPlusGrace) {
+  LiveState state;
+  state.Apply(CreateBattle(1, 1000, "created"));
+  state.Apply(StartBattle(2, 2000));  // Starts at 1700000010 s, lasts 300 s.
+  const int64_t deadline_ms = (1700000010 + 300 + 60) * 1000LL;
+  EXPECT_TRUE(state.BattlesOverdueAt(deadline_ms - 1, 60'000).empty());
+  std::vector<const v1::Battle*> due = state.BattlesOverdueAt(deadline_ms, 60'000);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0]->battle_id(), kBattle);
+  state.Apply(Overdue(3, deadline_ms));
+  EXPECT_TRUE(state.BattlesOverdueAt(deadline_ms * 2, 60'000).empty());
+}
+
+TEST(LiveStateTest, OverdueEventsAboutTheSameBattleShareOneDedupKeyInput) {
+  // The dedup key hashes app id, command and raw body: all three must not depend on time.
+  const v1::Event one = Overdue(1, 5000);
+  const v1::Event two = Overdue(2, 9000);
+  EXPECT_EQ(one.raw_body(), two.raw_body());
+  EXPECT_EQ(one.command(), two.command());
+  EXPECT_NE(Overdue(1, 5000, "other").raw_body(), one.raw_body());
+  EXPECT_EQ(Overdue(1, 5000, "a\"b").raw_body(), "{\"BattleId\":\"a\\\"b\"}");
 }
 
 TEST(LiveStateTest, EndReasonFollowsOpType) {
