@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -30,7 +31,7 @@ v1::Battle Ended(const std::vector<Scored>& rooms,
   for (size_t i = 0; i < rooms.size(); ++i) {
     v1::BattleRoom& room = i == 0 ? *battle.mutable_from_room() : *battle.add_to_rooms();
     room.set_room_id(rooms[i].room_id);
-    room.set_owner_account("owner-" + rooms[i].room_id);
+    room.set_owner_account(absl::StrCat("owner-", rooms[i].room_id));
     room.set_score(rooms[i].score);
   }
   return battle;
