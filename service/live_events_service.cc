@@ -69,6 +69,19 @@ absl::StatusOr<uint64_t> ResolveApp(uint64_t requested, const std::vector<uint64
   return apps.front();
 }
 
+// The room a Get names: its app resolved as ResolveApp does, NOT_FOUND when it has none.
+absl::StatusOr<const RoomRecord*> ResolveRoom(const LiveState& state, uint64_t sdk_app_id,
+                                              const std::string& room_id) {
+  absl::StatusOr<uint64_t> app =
+      ResolveApp(sdk_app_id, state.AppsWithRoom(room_id), "room", room_id);
+  if (!app.ok()) return app.status();
+  const RoomRecord* record = state.FindRoomRecord(*app, room_id);
+  if (record == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no room ", QuoteForError(room_id), " in app ", *app));
+  }
+  return record;
+}
+
 // INVALID_ARGUMENT for a value of an enum that the contract does not define.
 template <typename IsValid>
 grpc::Status CheckEnum(int value, IsValid is_valid, absl::string_view field) {
@@ -136,15 +149,12 @@ grpc::ServerUnaryReactor* LiveEventsService::GetRoom(grpc::CallbackServerContext
   absl::Status status = CheckIdLength(request->room_id(), "room_id");
   if (!status.ok()) return FinishWith(context, ToGrpcStatus(status));
   journal_.ReadState([&](const LiveState& state, uint64_t) {
-    absl::StatusOr<uint64_t> app = ResolveApp(
-        request->sdk_app_id(), state.AppsWithRoom(request->room_id()), "room", request->room_id());
-    const v1::Room* room = app.ok() ? state.FindRoom(*app, request->room_id()) : nullptr;
-    if (room != nullptr) {
-      *response = *room;
+    absl::StatusOr<const RoomRecord*> record =
+        ResolveRoom(state, request->sdk_app_id(), request->room_id());
+    if (record.ok()) {
+      *response = *(*record)->room;
     } else {
-      status = app.ok() ? absl::NotFoundError(absl::StrCat(
-                              "no room ", QuoteForError(request->room_id()), " in app ", *app))
-                        : app.status();
+      status = record.status();
     }
   });
   return FinishWith(context, ToGrpcStatus(status));
@@ -172,39 +182,31 @@ grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* LiveEventsService::ListRoomMembers(
     grpc::CallbackServerContext* context, const v1::ListRoomMembersRequest* request,
     v1::ListRoomMembersResponse* response) {
-  // Accounts are short: pages are larger than for rooms, and still far below gRPC's 4 MiB.
-  constexpr int kDefaultMembers = 1000;
-  constexpr int kMaxMembers = 10000;
-  if (request->page_size() < 0) {
-    return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                            "page_size: must not be negative"));
-  }
+  // Accounts are short: pages are larger than for rooms, and still under the byte budget.
+  absl::StatusOr<int> limit =
+      PageSize(request->page_size(), "page_size", {.default_size = 1000, .max_size = 10000});
+  if (!limit.ok()) return FinishWith(context, ToGrpcStatus(limit.status()));
   if (absl::Status status = CheckIdLength(request->room_id(), "room_id"); !status.ok()) {
     return FinishWith(context, ToGrpcStatus(status));
   }
-  const int limit =
-      request->page_size() == 0 ? kDefaultMembers : std::min(request->page_size(), kMaxMembers);
   absl::StatusOr<std::string> after = DecodePageToken(request->page_token());
   if (!after.ok()) return FinishWith(context, ToGrpcStatus(after.status()));
   absl::Status status;
   journal_.ReadState([&](const LiveState& state, uint64_t) {
-    absl::StatusOr<uint64_t> app = ResolveApp(
-        request->sdk_app_id(), state.AppsWithRoom(request->room_id()), "room", request->room_id());
-    const RoomRecord* record = app.ok() ? state.FindRoomRecord(*app, request->room_id()) : nullptr;
-    if (record == nullptr) {
-      status = app.ok() ? absl::NotFoundError(absl::StrCat(
-                              "no room ", QuoteForError(request->room_id()), " in app ", *app))
-                        : app.status();
+    absl::StatusOr<const RoomRecord*> record =
+        ResolveRoom(state, request->sdk_app_id(), request->room_id());
+    if (!record.ok()) {
+      status = record.status();
       return;
     }
     // The online set is ordered by account, so a page continues exactly after the last account
     // of the previous one even while members come and go.
-    const auto& online = record->online;
+    const auto& online = (*record)->online;
     PageBudget budget;
     int count = 0;
     for (auto it = after->empty() ? online.begin() : online.upper_bound(*after); it != online.end();
          ++it) {
-      if (count == limit || !budget.Take(it->first.size())) {
+      if (count == *limit || !budget.Take(it->first.size())) {
         response->set_next_page_token(EncodePageToken(std::prev(it)->first));
         break;
       }

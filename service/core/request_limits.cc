@@ -5,13 +5,13 @@
 
 namespace liveevents::service {
 
-absl::StatusOr<int> PageSize(int64_t requested, absl::string_view field) {
+absl::StatusOr<int> PageSize(int64_t requested, absl::string_view field, PageSizeLimits limits) {
   if (requested < 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, " must not be negative (0 means ", kDefaultPageSize, ")"));
+        absl::StrCat(field, " must not be negative (0 means ", limits.default_size, ")"));
   }
-  if (requested == 0) return kDefaultPageSize;
-  return requested > kMaxPageSize ? kMaxPageSize : static_cast<int>(requested);
+  if (requested == 0) return limits.default_size;
+  return requested > limits.max_size ? limits.max_size : static_cast<int>(requested);
 }
 
 absl::Status CheckIdLength(absl::string_view id, absl::string_view field) {

@@ -26,9 +26,16 @@ inline constexpr size_t kMaxPageBytes = 1 << 20;
 inline constexpr int kDefaultPageSize = 100;
 inline constexpr int kMaxPageSize = 1000;
 
-// `requested` items per page: 0 means kDefaultPageSize, more than kMaxPageSize is clamped,
-// negative is INVALID_ARGUMENT naming `field`.
-absl::StatusOr<int> PageSize(int64_t requested, absl::string_view field);
+// How many items a page holds when the client asks for 0, and at most.
+struct PageSizeLimits {
+  int default_size = kDefaultPageSize;
+  int max_size = kMaxPageSize;
+};
+
+// `requested` items per page: 0 means the default, more than the maximum is clamped, negative
+// is INVALID_ARGUMENT naming `field`.
+absl::StatusOr<int> PageSize(int64_t requested, absl::string_view field,
+                             PageSizeLimits limits = {});
 
 // INVALID_ARGUMENT when `id` is longer than kMaxIdBytes; `field` names it in the message.
 absl::Status CheckIdLength(absl::string_view id, absl::string_view field);

@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <set>
@@ -42,6 +43,17 @@ class HostileRequestsTest : public ServiceFixture {
     request.set_limit(limit);
     grpc::ClientContext context;
     return tcp_->ListEvents(&context, request, response);
+  }
+
+  // The status a Subscribe the server should refuse ends with (read to its end, bounded).
+  grpc::Status SubscribeStatus(const v1::SubscribeRequest& request) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    auto reader = tcp_->Subscribe(&context, request);
+    v1::SubscribeResponse ignored;
+    while (reader->Read(&ignored)) {
+    }
+    return reader->Finish();
   }
 
   std::unique_ptr<v1::LiveEvents::Stub> tcp_;
@@ -117,12 +129,7 @@ TEST_F(HostileRequestsTest, TheLargestRevisionIsOutOfRangeForListEventsAndSubscr
   v1::SubscribeRequest request;
   request.set_start(v1::SubscribeRequest::START_AFTER_REVISION);
   request.set_after_revision(kMaxRevision);
-  grpc::ClientContext context;
-  auto reader = tcp_->Subscribe(&context, request);
-  v1::SubscribeResponse ignored;
-  while (reader->Read(&ignored)) {
-  }
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_EQ(SubscribeStatus(request).error_code(), grpc::StatusCode::OUT_OF_RANGE);
 }
 
 TEST_F(HostileRequestsTest, NegativeSizesAreInvalidArguments) {
@@ -147,12 +154,7 @@ TEST_F(HostileRequestsTest, NegativeSizesAreInvalidArguments) {
 TEST_F(HostileRequestsTest, UndefinedEnumValuesAreInvalidArguments) {
   v1::SubscribeRequest subscribe;
   subscribe.set_start(static_cast<v1::SubscribeRequest::Start>(99));
-  grpc::ClientContext subscribe_context;
-  auto reader = tcp_->Subscribe(&subscribe_context, subscribe);
-  v1::SubscribeResponse ignored;
-  while (reader->Read(&ignored)) {
-  }
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(SubscribeStatus(subscribe).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
   v1::ListRoomsRequest rooms_request;
   rooms_request.set_status(static_cast<v1::RoomStatus>(99));
@@ -189,12 +191,7 @@ TEST_F(HostileRequestsTest, AMegabyteIdIsRefusedWithoutEchoingIt) {
 
   v1::SubscribeRequest subscribe;
   subscribe.mutable_filter()->add_room_ids(huge);
-  grpc::ClientContext subscribe_context;
-  auto reader = tcp_->Subscribe(&subscribe_context, subscribe);
-  v1::SubscribeResponse ignored;
-  while (reader->Read(&ignored)) {
-  }
-  status = reader->Finish();
+  status = SubscribeStatus(subscribe);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_LT(status.error_message().size(), 256u);
 }
