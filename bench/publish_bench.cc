@@ -38,9 +38,10 @@ class CountingStore : public EventStore {
   CountingStore(std::unique_ptr<EventStore> inner, std::atomic<int64_t>& appends)
       : inner_(std::move(inner)), appends_(appends) {}
   std::string Kind() const override { return inner_->Kind(); }
-  absl::Status Append(absl::Span<const EventPtr> events) override {
+  absl::Status Commit(absl::Span<const EventPtr> events,
+                      const service::StateChanges* state) override {
     ++appends_;
-    return inner_->Append(events);
+    return inner_->Commit(events, state);
   }
   absl::StatusOr<std::vector<EventPtr>> ReadAfter(uint64_t after, size_t limit) const override {
     return inner_->ReadAfter(after, limit);
@@ -51,12 +52,15 @@ class CountingStore : public EventStore {
     return inner_->FirstRevisionReceivedSince(time_ms);
   }
   absl::Status Compact(uint64_t first_kept) override { return inner_->Compact(first_kept); }
-  absl::Status SaveSnapshot(const service::StoredSnapshot& snapshot) override {
-    return inner_->SaveSnapshot(snapshot);
+  absl::StatusOr<std::optional<uint64_t>> FindRevision(absl::string_view dedup_key) const override {
+    return inner_->FindRevision(dedup_key);
   }
-  absl::StatusOr<std::optional<service::StoredSnapshot>> LoadSnapshot() const override {
-    return inner_->LoadSnapshot();
+  absl::Status ForEachDedupKey(
+      absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit)
+      const override {
+    return inner_->ForEachDedupKey(visit);
   }
+  absl::StatusOr<service::StoredState> LoadState() const override { return inner_->LoadState(); }
 
  private:
   std::unique_ptr<EventStore> inner_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "service/core/battle_overdue.h"
@@ -12,7 +13,8 @@ namespace liveevents::service {
 namespace {
 
 constexpr size_t kRecoverPage = 4096;
-constexpr size_t kMaxBatch = 1024;
+
+uint64_t KeyHash(absl::string_view dedup_key) { return absl::Hash<absl::string_view>()(dedup_key); }
 
 }  // namespace
 
@@ -25,51 +27,60 @@ Journal::Journal(EventStore& store, CommitListener& listener, JournalOptions opt
 
 Journal::~Journal() { Shutdown(); }
 
-absl::Status Journal::RestoreSnapshot() {
-  absl::StatusOr<std::optional<StoredSnapshot>> stored = store_.LoadSnapshot();
+absl::Status Journal::RestoreState() {
+  // Data folders written before the incremental state are refused by the store; a state that
+  // does not parse is damage, not a format question.
+  absl::StatusOr<StoredState> stored = store_.LoadState();
   if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return absl::OkStatus();
-  // Snapshots written before the internal state format (live-events before per-app state) hold
-  // a v1.Snapshot: pre-1.0, they are refused clearly rather than converted.
-  constexpr char kRemedy[] =
-      "; snapshots written by an earlier live-events cannot be read: start on an empty --data_dir "
-      "(see docs/operations.md)";
-  internal::State snapshot;
-  if (!snapshot.ParseFromString((*stored)->state)) {
-    return absl::DataLossError(absl::StrCat("the state snapshot at revision ", (*stored)->revision,
-                                            " is corrupt", kRemedy));
+  absl::StatusOr<internal::State> rows = StateFromRows(stored->rows, LiveState::kStateFormat);
+  absl::Status status = rows.ok() ? state_.Restore(*rows) : rows.status();
+  if (!status.ok()) {
+    return absl::DataLossError(absl::StrCat("the stored state at revision ", stored->revision,
+                                            " is unreadable: ", status.message()));
   }
-  if (absl::Status status = state_.Restore(snapshot); !status.ok()) {
-    return absl::DataLossError(absl::StrCat("the state snapshot at revision ", (*stored)->revision,
-                                            " is unreadable: ", status.message(), kRemedy));
-  }
-  snapshot_revision_ = (*stored)->revision;
-  return absl::OkStatus();
-}
-
-absl::Status Journal::Recover() {
-  absl::MutexLock lock(&mu_);
-  if (absl::Status status = RestoreSnapshot(); !status.ok()) return status;
+  // Normally the rows are as of the head (they commit with the events); events they do not
+  // cover are replayed, and then every row is rewritten.
   const uint64_t oldest = store_.OldestRevision();
-  if (oldest > snapshot_revision_ + 1) {
+  if (oldest > stored->revision + 1) {
     return absl::DataLossError(absl::StrCat("the journal starts at revision ", oldest,
-                                            " but the state snapshot covers only up to ",
-                                            snapshot_revision_));
+                                            " but the stored state covers only up to ",
+                                            stored->revision));
   }
-  // Every retained event restores its dedup key; those after the snapshot are folded again.
-  uint64_t after = 0;
+  uint64_t after = stored->revision;
   while (true) {
     absl::StatusOr<std::vector<EventPtr>> page = store_.ReadAfter(after, kRecoverPage);
     if (!page.ok()) return page.status();
     if (page->empty()) break;
-    for (const EventPtr& event : *page) {
-      if (event->revision() > snapshot_revision_) state_.Apply(*event);
-      revision_by_key_[event->dedup_key()] = event->revision();
-      keys_in_order_.emplace_back(event->revision(), event->dedup_key());
-      after = event->revision();
-    }
+    for (const EventPtr& event : *page) state_.Apply(*event);
+    after = page->back()->revision();
+    state_.MarkAllChanged();
   }
-  applied_ = committed_ = std::max(after, snapshot_revision_);
+  applied_ = committed_ = after;
+  StateChanges changes = state_.TakeChanges();
+  return changes.empty() ? absl::OkStatus() : store_.Commit({}, &changes);
+}
+
+absl::Status Journal::LoadDedupIndex() {
+  const uint64_t oldest = store_.OldestRevision();
+  if (oldest == 0) return absl::OkStatus();
+  first_indexed_ = oldest;
+  key_hash_by_revision_.assign(store_.HeadRevision() - oldest + 1, 0);
+  revision_by_key_hash_.reserve(key_hash_by_revision_.size());
+  absl::Status status = store_.ForEachDedupKey([&](uint64_t revision, absl::string_view dedup_key) {
+    const uint64_t hash = KeyHash(dedup_key);
+    if (revision >= oldest && revision - oldest < key_hash_by_revision_.size()) {
+      key_hash_by_revision_[revision - oldest] = hash;
+    }
+    uint64_t& indexed = revision_by_key_hash_[hash];
+    indexed = std::max(indexed, revision);
+  });
+  return status;
+}
+
+absl::Status Journal::Recover() {
+  absl::MutexLock lock(&mu_);
+  if (absl::Status status = RestoreState(); !status.ok()) return status;
+  if (absl::Status status = LoadDedupIndex(); !status.ok()) return status;
   accepting_ = true;
   next_maintenance_ = absl::Now() + options_.maintenance_interval;
   next_overdue_check_ = absl::Now();
@@ -94,12 +105,17 @@ void Journal::PublishLocked(v1::Event event, PublishDone done) {
     done(broken_);
     return;
   }
-  if (auto it = revision_by_key_.find(event.dedup_key()); it != revision_by_key_.end()) {
-    const uint64_t original = it->second;
-    if (original <= committed_) {
-      done(PublishResult{.revision = original, .duplicate = true});
+  absl::StatusOr<std::optional<uint64_t>> original = FindOriginal(event.dedup_key());
+  if (!original.ok()) {
+    done(absl::UnavailableError(
+        absl::StrCat("cannot check for a duplicate: ", original.status().message())));
+    return;
+  }
+  if (original->has_value()) {
+    if (**original <= committed_) {
+      done(PublishResult{.revision = **original, .duplicate = true});
     } else {
-      duplicate_waiters_.emplace(original, std::move(done));
+      duplicate_waiters_.emplace(**original, std::move(done));
     }
     return;
   }
@@ -107,9 +123,26 @@ void Journal::PublishLocked(v1::Event event, PublishDone done) {
   // revision order reproduces exactly this state (and the same stale marks).
   event.set_revision(++applied_);
   event.set_stale(state_.Apply(event).stale);
-  revision_by_key_[event.dedup_key()] = event.revision();
-  keys_in_order_.emplace_back(event.revision(), event.dedup_key());
+  IndexKey(event.revision(), event.dedup_key());
+  uncommitted_keys_.emplace(event.dedup_key(), event.revision());
   queue_.push_back({std::make_shared<const v1::Event>(std::move(event)), std::move(done)});
+}
+
+absl::StatusOr<std::optional<uint64_t>> Journal::FindOriginal(const std::string& dedup_key) const {
+  if (auto it = uncommitted_keys_.find(dedup_key); it != uncommitted_keys_.end()) {
+    return std::optional<uint64_t>(it->second);
+  }
+  // A new key almost never matches a hash, so the store is asked only about likely
+  // duplicates; its unique index knows the full keys.
+  if (!revision_by_key_hash_.contains(KeyHash(dedup_key))) return std::optional<uint64_t>();
+  return store_.FindRevision(dedup_key);
+}
+
+void Journal::IndexKey(uint64_t revision, absl::string_view dedup_key) {
+  const uint64_t hash = KeyHash(dedup_key);
+  if (key_hash_by_revision_.empty()) first_indexed_ = revision;
+  key_hash_by_revision_.push_back(hash);
+  revision_by_key_hash_[hash] = revision;
 }
 
 void Journal::ReadState(
@@ -151,6 +184,7 @@ bool Journal::HasWorkOrStopping() const {
 void Journal::WriterLoop() {
   while (true) {
     std::vector<Pending> batch;
+    StateChanges changes;
     bool stop = false;
     bool maintain = false;
     bool check_overdue = false;
@@ -158,33 +192,32 @@ void Journal::WriterLoop() {
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithDeadline(absl::Condition(this, &Journal::HasWorkOrStopping),
                             std::min(next_maintenance_, next_overdue_check_));
-      // Everything that queued while the previous batch was being written goes in one
-      // transaction: this is the group commit.
-      const size_t take = std::min(queue_.size(), kMaxBatch);
-      batch.assign(std::make_move_iterator(queue_.begin()),
-                   std::make_move_iterator(queue_.begin() + take));
-      queue_.erase(queue_.begin(), queue_.begin() + take);
-      stop = stopping_ && queue_.empty() && batch.empty();
       maintain = maintenance_requested_ || absl::Now() >= next_maintenance_;
-      check_overdue = !stop && (maintenance_requested_ || absl::Now() >= next_overdue_check_);
+      check_overdue = maintenance_requested_ || absl::Now() >= next_overdue_check_;
+      if (maintain && broken_.ok()) {
+        state_.ForgetFinishedBefore(
+            absl::ToUnixMillis(options_.clock() - options_.retain_finished_for));
+      }
+      // Everything that queued while the previous batch was being written goes in one
+      // transaction (the group commit), with the rows of the state as of its last event:
+      // the queue holds every event applied so far.
+      batch.swap(queue_);
+      changes = state_.TakeChanges();
+      stop = stopping_ && batch.empty();
+      if (!broken_.ok()) changes = {};  // Nothing more is written.
     }
-    if (!batch.empty()) CommitBatch(std::move(batch));
+    if (!batch.empty() || !changes.empty()) CommitBatch(std::move(batch), std::move(changes));
+    if (stop) return;
     if (check_overdue) {
       // The events it publishes queue like any other and commit in the next round.
       PublishOverdueBattles();
       next_overdue_check_ = absl::Now() + options_.overdue_check_interval;
     }
-    if (stop) {
-      Maintain(/*force_snapshot=*/true);
-      return;
-    }
     if (maintain) {
-      Maintain(/*force_snapshot=*/false);
+      Compact();
       absl::MutexLock lock(&mu_);
       maintenance_requested_ = false;
       next_maintenance_ = absl::Now() + options_.maintenance_interval;
-    } else {
-      SaveSnapshotIfCommitted();
     }
   }
 }
@@ -206,17 +239,18 @@ void Journal::PublishOverdueBattles() {
   }
 }
 
-void Journal::CommitBatch(std::vector<Pending> batch) {
+void Journal::CommitBatch(std::vector<Pending> batch, StateChanges changes) {
   std::vector<EventPtr> events;
   events.reserve(batch.size());
   for (const Pending& pending : batch) events.push_back(pending.event);
 
-  absl::Status status = store_.Append(events);
+  absl::Status status = store_.Commit(events, &changes);
   std::multimap<uint64_t, PublishDone> waiters;
   {
     absl::MutexLock lock(&mu_);
     if (status.ok()) {
-      committed_ = events.back()->revision();
+      if (!events.empty()) committed_ = events.back()->revision();
+      for (const EventPtr& event : events) uncommitted_keys_.erase(event->dedup_key());
       auto end = duplicate_waiters_.upper_bound(committed_);
       waiters.insert(std::make_move_iterator(duplicate_waiters_.begin()),
                      std::make_move_iterator(end));
@@ -237,7 +271,7 @@ void Journal::CommitBatch(std::vector<Pending> batch) {
     for (auto& [revision, done] : waiters) done(status);
     return;
   }
-  listener_.OnCommitted(events);
+  if (!events.empty()) listener_.OnCommitted(events);
   for (Pending& pending : batch) {
     pending.done(PublishResult{.revision = pending.event->revision(), .duplicate = false});
   }
@@ -246,58 +280,28 @@ void Journal::CommitBatch(std::vector<Pending> batch) {
   }
 }
 
-void Journal::Maintain(bool force_snapshot) {
-  {
-    absl::MutexLock lock(&mu_);
-    if (!broken_.ok()) return;
-    state_.ForgetFinishedBefore(
-        absl::ToUnixMillis(options_.clock() - options_.retain_finished_for));
-  }
-  SaveSnapshotIfCommitted(force_snapshot);
-  Compact();
-}
-
-void Journal::SaveSnapshotIfCommitted(bool force) {
-  if (!unsaved_.has_value()) {
-    absl::MutexLock lock(&mu_);
-    const bool due = applied_ >= snapshot_revision_ + options_.snapshot_every;
-    if (!(force || due) || applied_ <= snapshot_revision_ || !broken_.ok()) return;
-    // The state may be a few events ahead of the store; the snapshot waits for them.
-    unsaved_ =
-        StoredSnapshot{.revision = applied_, .state = state_.ToSnapshot().SerializeAsString()};
-  }
-  {
-    absl::MutexLock lock(&mu_);
-    if (committed_ < unsaved_->revision) return;
-  }
-  if (absl::Status status = store_.SaveSnapshot(*unsaved_); !status.ok()) {
-    absl::MutexLock lock(&mu_);
-    broken_ = absl::UnavailableError(
-        absl::StrCat("saving the state snapshot failed, restart required: ", status.message()));
-    return;
-  }
-  snapshot_revision_ = unsaved_->revision;
-  unsaved_.reset();
-}
-
 void Journal::Compact() {
   const uint64_t head = store_.HeadRevision();
   const uint64_t oldest = store_.OldestRevision();
   if (head == 0) return;
-  // Keep the newest retain_events, everything younger than retain_for, and everything the
-  // saved snapshot does not cover yet.
+  // Keep the newest retain_events and everything younger than retain_for.
   uint64_t first_kept = head >= options_.retain_events ? head - options_.retain_events + 1 : 1;
   absl::StatusOr<uint64_t> young =
       store_.FirstRevisionReceivedSince(absl::ToUnixMillis(options_.clock() - options_.retain_for));
   if (!young.ok()) return;  // Retention waits for the next round.
   if (*young != 0) first_kept = std::min(first_kept, *young);
-  first_kept = std::min({first_kept, snapshot_revision_ + 1, head});
+  first_kept = std::min(first_kept, head);
   if (first_kept <= oldest) return;
   if (!store_.Compact(first_kept).ok()) return;
   absl::MutexLock lock(&mu_);
-  while (!keys_in_order_.empty() && keys_in_order_.front().first < first_kept) {
-    revision_by_key_.erase(keys_in_order_.front().second);
-    keys_in_order_.pop_front();
+  for (; first_indexed_ < first_kept && !key_hash_by_revision_.empty(); ++first_indexed_) {
+    const uint64_t hash = key_hash_by_revision_.front();
+    key_hash_by_revision_.pop_front();
+    // A newer event with the same hash keeps its entry.
+    if (auto it = revision_by_key_hash_.find(hash);
+        it != revision_by_key_hash_.end() && it->second == first_indexed_) {
+      revision_by_key_hash_.erase(it);
+    }
   }
 }
 

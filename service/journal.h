@@ -1,6 +1,7 @@
 // The Journal sequences published events: it drops duplicates, assigns revisions, folds each
-// event into the live state, group-commits batches to the EventStore on a writer thread, and
-// only then acknowledges the publishers and hands the events to the listener (the hub).
+// event into the live state, group-commits batches to the EventStore on a writer thread (with
+// the state rows they changed, in the same transaction), and only then acknowledges the
+// publishers and hands the events to the listener (the hub).
 #ifndef LIVEEVENTS_SERVICE_JOURNAL_H_
 #define LIVEEVENTS_SERVICE_JOURNAL_H_
 
@@ -30,11 +31,8 @@ struct PublishResult {
 };
 
 struct JournalOptions {
-  // A state snapshot is saved after this many new events (and at shutdown), so a restart
-  // replays at most this many.
-  uint64_t snapshot_every = 10000;
   // Retention: an event is compacted away only when it is both older than `retain_for` and
-  // not among the newest `retain_events` (and already folded into a saved snapshot).
+  // not among the newest `retain_events`.
   uint64_t retain_events = 1000000;
   absl::Duration retain_for = absl::Hours(24);
   // Destroyed rooms and ended battles leave the state this long after their last fact.
@@ -63,8 +61,8 @@ class Journal {
   Journal(EventStore& store, CommitListener& listener, JournalOptions options = {});
   ~Journal();  // Stops the writer after committing what was accepted.
 
-  // Folds every stored event into the state and the dedup index, then starts the writer.
-  // Call once, before Publish.
+  // Loads the stored state (replaying events it does not cover yet) and the dedup index, then
+  // starts the writer. Call once, before Publish.
   absl::Status Recover();
 
   // Journals `event` (its dedup_key is always computed here; one the publisher set is ignored)
@@ -83,12 +81,11 @@ class Journal {
   // False until Recover() finished and again from Shutdown() on.
   bool Accepting() const;
 
-  // Commits everything accepted so far, saves a snapshot and stops the writer; later Publish
-  // calls fail.
+  // Commits everything accepted so far and stops the writer; later Publish calls fail.
   void Shutdown();
 
-  // Runs snapshotting, retention and the overdue-battle check now instead of at the next
-  // interval (for tests). Overdue events it journals are applied when it returns.
+  // Runs retention and the overdue-battle check now instead of at the next interval (for
+  // tests). Overdue events it journals are applied when it returns.
   void RunMaintenanceForTest();
 
  private:
@@ -100,15 +97,17 @@ class Journal {
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Publish once the dedup key is set.
   void PublishLocked(v1::Event event, PublishDone done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The revision of an earlier event with this dedup key, if there is one.
+  absl::StatusOr<std::optional<uint64_t>> FindOriginal(const std::string& dedup_key) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void IndexKey(uint64_t revision, absl::string_view dedup_key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writer thread only: publishes a LiveEvents.BattleOverdue for every battle past its deadline.
   void PublishOverdueBattles();
-  absl::Status RestoreSnapshot() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status RestoreState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status LoadDedupIndex() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WriterLoop();
-  void CommitBatch(std::vector<Pending> batch);
-  // Writer thread only: snapshot when due, then compact what retention allows.
-  void Maintain(bool force_snapshot);
-  // Takes a snapshot when due (or `force`d) and saves it once its revision is committed.
-  void SaveSnapshotIfCommitted(bool force = false);
+  void CommitBatch(std::vector<Pending> batch, StateChanges changes);
+  // Writer thread only: drops what retention allows from the store and the dedup index.
   void Compact();
 
   EventStore& store_;
@@ -117,8 +116,12 @@ class Journal {
 
   mutable absl::Mutex mu_;
   LiveState state_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, uint64_t> revision_by_key_ ABSL_GUARDED_BY(mu_);
-  std::deque<std::pair<uint64_t, std::string>> keys_in_order_ ABSL_GUARDED_BY(mu_);
+  // The dedup index: a 64-bit hash of every stored key (the store's unique index answers for
+  // the full key when a hash matches), and the full keys of events not committed yet.
+  absl::flat_hash_map<uint64_t, uint64_t> revision_by_key_hash_ ABSL_GUARDED_BY(mu_);
+  std::deque<uint64_t> key_hash_by_revision_ ABSL_GUARDED_BY(mu_);  // From first_indexed_.
+  uint64_t first_indexed_ ABSL_GUARDED_BY(mu_) = 1;
+  absl::flat_hash_map<std::string, uint64_t> uncommitted_keys_ ABSL_GUARDED_BY(mu_);
   uint64_t applied_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t committed_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
@@ -131,8 +134,6 @@ class Journal {
   std::thread writer_;
 
   // Writer thread only.
-  uint64_t snapshot_revision_ = 0;         // Last snapshot saved to the store.
-  std::optional<StoredSnapshot> unsaved_;  // Taken, waiting for its revision to commit.
   absl::Time next_maintenance_;
   absl::Time next_overdue_check_;
 };

@@ -20,7 +20,6 @@ ABSL_FLAG(absl::Duration, progress_interval, absl::Seconds(5),
           "how often idle subscribers receive a progress heartbeat");
 ABSL_FLAG(int, subscriber_queue, 1024,
           "events a subscriber may have waiting before it is ended as a slow consumer");
-ABSL_FLAG(uint64_t, snapshot_every, 10000, "save a state snapshot after this many events");
 ABSL_FLAG(uint64_t, retain_events, 1000000, "keep at least this many newest events");
 ABSL_FLAG(double, retain_hours, 24, "keep every event younger than this");
 ABSL_FLAG(double, retain_finished_hours, 24,
@@ -72,7 +71,6 @@ absl::StatusOr<liveevents::service::ServerOptions> OptionsFromFlags() {
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
   options.progress_interval = absl::GetFlag(FLAGS_progress_interval);
   options.subscribe.max_queue = absl::GetFlag(FLAGS_subscriber_queue);
-  options.journal.snapshot_every = absl::GetFlag(FLAGS_snapshot_every);
   options.journal.retain_events = absl::GetFlag(FLAGS_retain_events);
   options.journal.retain_for = absl::Hours(absl::GetFlag(FLAGS_retain_hours));
   options.journal.retain_finished_for = absl::Hours(absl::GetFlag(FLAGS_retain_finished_hours));

@@ -15,8 +15,7 @@ using v1::Battle;
 using v1::Event;
 using v1::Room;
 
-// Bumped whenever internal::State changes meaning; Restore refuses any other value.
-constexpr uint32_t kStateFormat = 2;
+constexpr uint32_t kStateFormat = LiveState::kStateFormat;
 
 // Copies the RoomInfo keys Tencent actually sent; absent keys leave the room as it was.
 void MergeRoomInfo(const v1::RoomInfo& info, Room& room) {
@@ -123,7 +122,8 @@ void SetMember(google::protobuf::RepeatedPtrField<std::string>& list, const std:
 
 // Each of these applies the keys whose own newest fact this is and returns false, having
 // changed nothing, when none was.
-bool SetOnline(const v1::MemberStateChanged& change, int64_t time, RoomRecord& record) {
+bool SetOnline(const v1::MemberStateChanged& change, int64_t time, RoomRecord& record,
+               absl::FunctionRef<void(const std::string&)> member_changed) {
   const bool online = change.event_type() == "Online";
   bool applied = false;
   for (const std::string& account : change.member_accounts()) {
@@ -141,6 +141,7 @@ bool SetOnline(const v1::MemberStateChanged& change, int64_t time, RoomRecord& r
       record.offline.emplace(account, time);
       record.offline_by_time.emplace(time, account);
     }
+    member_changed(account);
     applied = true;
   }
   if (applied) record.room.Mutable().set_online_count(static_cast<int64_t>(record.online.size()));
@@ -207,6 +208,32 @@ std::map<std::string, int64_t> TimesFrom(
   return times;
 }
 
+// The persisted form of one room; members are rows of their own (state_rows.h) except in a
+// whole-state snapshot.
+internal::RoomState RoomStateOf(const RoomRecord& record, bool with_members) {
+  internal::RoomState room;
+  *room.mutable_room() = *record.room;
+  room.set_info_event_time_ms(record.info_event_time_ms);
+  room.set_seats_event_time_ms(record.seats_event_time_ms);
+  room.set_last_received_time_ms(record.last_received_time_ms);
+  AddTimes(record.metadata_times, *room.mutable_metadata_times());
+  AddTimes(record.admin_times, *room.mutable_admin_times());
+  if (with_members) {
+    AddTimes(record.online, *room.mutable_online_members());
+    AddTimes(record.offline, *room.mutable_offline_members());
+  }
+  return room;
+}
+
+internal::BattleState BattleStateOf(const BattleRecord& record) {
+  internal::BattleState battle;
+  *battle.mutable_battle() = *record.battle;
+  battle.set_last_received_time_ms(record.last_received_time_ms);
+  battle.set_create_applied(record.create_applied);
+  battle.set_create_event_time_ms(record.create_event_time_ms);
+  return battle;
+}
+
 }  // namespace
 
 LiveState::LiveState(LiveStateOptions options) : options_(options) {}
@@ -269,10 +296,13 @@ RoomRecord& LiveState::EmplaceRoom(const EntityKey& key, bool* inserted) {
     room_apps_[key.second].insert(key.first);
   }
   if (inserted != nullptr) *inserted = added;
+  changed_rooms_.insert(key);
   return it->second;
 }
 
 void LiveState::EraseRoom(std::map<EntityKey, RoomRecord>::iterator it) {
+  erased_rooms_.insert(it->first);
+  changed_members_.erase(it->first);
   Unindex(room_apps_, it->first);
   rooms_.erase(it);
 }
@@ -285,10 +315,12 @@ BattleRecord& LiveState::EmplaceBattle(const EntityKey& key, bool* inserted) {
     battle_apps_[key.second].insert(key.first);
   }
   if (inserted != nullptr) *inserted = added;
+  changed_battles_.insert(key);
   return it->second;
 }
 
 void LiveState::EraseBattle(std::map<EntityKey, BattleRecord>::iterator it) {
+  changed_battles_.insert(it->first);
   Unindex(battle_apps_, it->first);
   battles_.erase(it);
 }
@@ -297,24 +329,81 @@ internal::State LiveState::ToSnapshot() const {
   internal::State snapshot;
   snapshot.set_format(kStateFormat);
   for (const auto& [key, record] : rooms_) {
-    internal::RoomState& room = *snapshot.add_rooms();
-    *room.mutable_room() = *record.room;
-    room.set_info_event_time_ms(record.info_event_time_ms);
-    room.set_seats_event_time_ms(record.seats_event_time_ms);
-    room.set_last_received_time_ms(record.last_received_time_ms);
-    AddTimes(record.metadata_times, *room.mutable_metadata_times());
-    AddTimes(record.admin_times, *room.mutable_admin_times());
-    AddTimes(record.online, *room.mutable_online_members());
-    AddTimes(record.offline, *room.mutable_offline_members());
+    *snapshot.add_rooms() = RoomStateOf(record, /*with_members=*/true);
   }
-  for (const auto& [key, record] : battles_) {
-    internal::BattleState& battle = *snapshot.add_battles();
-    *battle.mutable_battle() = *record.battle;
-    battle.set_last_received_time_ms(record.last_received_time_ms);
-    battle.set_create_applied(record.create_applied);
-    battle.set_create_event_time_ms(record.create_event_time_ms);
-  }
+  for (const auto& [key, record] : battles_) *snapshot.add_battles() = BattleStateOf(record);
   return snapshot;
+}
+
+StateChanges LiveState::TakeChanges() {
+  StateChanges changes;
+  if (replace_all_) {
+    changes.replace_all = true;
+    for (const auto& [key, record] : rooms_) {
+      AddRoomRows(key, record, /*all_members=*/true, changes);
+    }
+    for (const auto& [key, record] : battles_) {
+      changes.written.push_back({.key = BattleRowKey(key.first, key.second),
+                                 .value = BattleStateOf(record).SerializeAsString()});
+    }
+  } else {
+    for (const EntityKey& key : erased_rooms_) {
+      changes.erased_prefixes.push_back(RoomRowKey(key.first, key.second));
+    }
+    // A changed room that no longer exists was erased, and its prefix covers it.
+    for (const EntityKey& key : changed_rooms_) {
+      if (auto it = rooms_.find(key); it != rooms_.end()) {
+        AddRoomRows(key, it->second, /*all_members=*/false, changes);
+      }
+    }
+    for (const EntityKey& key : changed_battles_) {
+      std::string row_key = BattleRowKey(key.first, key.second);
+      if (auto it = battles_.find(key); it != battles_.end()) {
+        changes.written.push_back(
+            {.key = std::move(row_key), .value = BattleStateOf(it->second).SerializeAsString()});
+      } else {
+        changes.erased.push_back(std::move(row_key));
+      }
+    }
+  }
+  ForgetChanges();
+  return changes;
+}
+
+void LiveState::ForgetChanges() {
+  changed_rooms_.clear();
+  erased_rooms_.clear();
+  changed_battles_.clear();
+  changed_members_.clear();
+  replace_all_ = false;
+}
+
+void LiveState::AddRoomRows(const EntityKey& key, const RoomRecord& record, bool all_members,
+                            StateChanges& changes) const {
+  std::string room_key = RoomRowKey(key.first, key.second);
+  auto add_member = [&](const std::string& account) {
+    internal::MemberRow member;
+    if (auto online = record.online.find(account); online != record.online.end()) {
+      member.set_online(true);
+      member.set_time_ms(online->second);
+    } else if (auto offline = record.offline.find(account); offline != record.offline.end()) {
+      member.set_time_ms(offline->second);
+    } else {
+      changes.erased.push_back(MemberRowKey(room_key, account));
+      return;
+    }
+    changes.written.push_back(
+        {.key = MemberRowKey(room_key, account), .value = member.SerializeAsString()});
+  };
+  if (all_members) {
+    for (const auto& [account, time] : record.online) add_member(account);
+    for (const auto& [account, time] : record.offline) add_member(account);
+  } else if (auto changed = changed_members_.find(key); changed != changed_members_.end()) {
+    for (const std::string& account : changed->second) add_member(account);
+  }
+  changes.written.push_back(
+      {.key = std::move(room_key),
+       .value = RoomStateOf(record, /*with_members=*/false).SerializeAsString()});
 }
 
 absl::Status LiveState::Restore(const internal::State& snapshot) {
@@ -352,6 +441,7 @@ absl::Status LiveState::Restore(const internal::State& snapshot) {
     record.create_applied = battle.create_applied();
     record.create_event_time_ms = battle.create_event_time_ms();
   }
+  ForgetChanges();  // The state now is what the store holds.
   return absl::OkStatus();
 }
 
@@ -378,7 +468,7 @@ void LiveState::ForgetFinishedBefore(int64_t cutoff_ms) {
   }
 }
 
-void LiveState::TouchRoom(const Event& event, RoomRecord& record) const {
+void LiveState::TouchRoom(const Event& event, const EntityKey& key, RoomRecord& record) {
   Touch(event, record.room.Mutable(), record.last_received_time_ms);
   // Bounded bookkeeping: an offline member's fact time matters only while a late Online from
   // before it may still arrive. Judged against the room's newest EventTime, never the clock,
@@ -386,6 +476,7 @@ void LiveState::TouchRoom(const Event& event, RoomRecord& record) const {
   const int64_t cutoff =
       SaturatingSub(record.room->last_event_time_ms(), options_.member_reorder_horizon_ms);
   while (!record.offline_by_time.empty() && record.offline_by_time.begin()->first < cutoff) {
+    MemberChanged(key, record.offline_by_time.begin()->second);
     record.offline.erase(record.offline_by_time.begin()->second);
     record.offline_by_time.erase(record.offline_by_time.begin());
   }
@@ -411,7 +502,7 @@ ApplyOutcome LiveState::ApplyCreateRoom(const Event& event) {
   RoomRecord& record = EmplaceRoom(key);
   MergeRoomInfo(info, record.room.Mutable());
   record.info_event_time_ms = event.event_time_ms();
-  TouchRoom(event, record);
+  TouchRoom(event, key, record);
   return {};
 }
 
@@ -436,10 +527,12 @@ ApplyOutcome LiveState::ApplyDestroyRoom(const Event& event) {
   record.room.Mutable().set_destroyed_time_ms(event.event_time_ms());
   record.room.Mutable().set_online_count(0);
   // Every later member fact is stale anyway: the tombstone keeps no member bookkeeping.
+  for (const auto& [account, time] : record.online) MemberChanged(key, account);
+  for (const auto& [account, time] : record.offline) MemberChanged(key, account);
   record.online.clear();
   record.offline.clear();
   record.offline_by_time.clear();
-  TouchRoom(event, record);
+  TouchRoom(event, key, record);
   return {};
 }
 
@@ -475,7 +568,8 @@ ApplyOutcome LiveState::ApplyRoomFact(const Event& event, const std::string& roo
       applied = DelMetadata(event.del_metadata(), time, record);
       break;
     case Event::kMemberStateChanged:
-      applied = SetOnline(event.member_state_changed(), time, record);
+      applied = SetOnline(event.member_state_changed(), time, record,
+                          [&](const std::string& account) { MemberChanged(key, account); });
       break;
     case Event::kModifyAdmin:
       applied = ModifyAdmins(event.modify_admin(), time, record);
@@ -489,7 +583,7 @@ ApplyOutcome LiveState::ApplyRoomFact(const Event& event, const std::string& roo
     if (inserted) EraseRoom(rooms_.find(key));
     return {.stale = true};
   }
-  TouchRoom(event, record);
+  TouchRoom(event, key, record);
   return {};
 }
 
@@ -586,6 +680,7 @@ ApplyOutcome LiveState::ApplyBattleOverdue(const Event& event) {
     return {.stale = true};
   }
   BattleRecord& record = it->second;
+  changed_battles_.insert(key);
   Battle& battle = record.battle.Mutable();
   battle.set_overdue(true);
   // Not Touch: the service's clock is no Tencent EventTime, and must not make a late End (or

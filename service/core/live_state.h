@@ -12,10 +12,13 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "liveevents/internal/state.pb.h"
 #include "liveevents/v1/live_events.pb.h"
 #include "service/core/copy_on_write.h"
+#include "service/core/state_rows.h"
 
 namespace liveevents::service {
 
@@ -79,6 +82,9 @@ struct BattleRecord {
 //    within LiveStateOptions::member_reorder_horizon_ms of the room's newest EventTime.
 class LiveState {
  public:
+  // Bumped whenever internal::State changes meaning; Restore refuses any other value.
+  static constexpr uint32_t kStateFormat = 2;
+
   explicit LiveState(LiveStateOptions options = {});
 
   ApplyOutcome Apply(const v1::Event& event);
@@ -104,6 +110,12 @@ class LiveState {
   // Removes destroyed rooms and ended battles whose last fact was received before `cutoff_ms`.
   void ForgetFinishedBefore(int64_t cutoff_ms);
 
+  // The rows (state_rows.h) changed since the previous call, or since Restore, as of now; the
+  // journal writes them with the events that changed them.
+  StateChanges TakeChanges();
+  // Makes the next TakeChanges replace every row (after a replay the rows are out of date).
+  void MarkAllChanged() { replace_all_ = true; }
+
  private:
   ApplyOutcome ApplyCreateRoom(const v1::Event& event);
   ApplyOutcome ApplyDestroyRoom(const v1::Event& event);
@@ -113,7 +125,15 @@ class LiveState {
   ApplyOutcome ApplyEndBattle(const v1::Event& event);
   ApplyOutcome ApplyBattleOverdue(const v1::Event& event);
   // Records that `event` changed the room, and forgets offline members beyond the horizon.
-  void TouchRoom(const v1::Event& event, RoomRecord& record) const;
+  void TouchRoom(const v1::Event& event, const EntityKey& key, RoomRecord& record);
+  void MemberChanged(const EntityKey& room, const std::string& account) {
+    changed_members_[room].insert(account);
+  }
+  // Appends the rows of one room (with all its members when `all_members`, else only the
+  // changed ones) to `changes`.
+  void AddRoomRows(const EntityKey& key, const RoomRecord& record, bool all_members,
+                   StateChanges& changes) const;
+  void ForgetChanges();
 
   // Every insertion and removal goes through these, so the by-id indexes stay exact.
   RoomRecord& EmplaceRoom(const EntityKey& key, bool* inserted = nullptr);
@@ -127,6 +147,14 @@ class LiveState {
   // id -> the apps that have a room (battle) with that id, for queries that name no app.
   absl::flat_hash_map<std::string, std::set<uint64_t>> room_apps_;
   absl::flat_hash_map<std::string, std::set<uint64_t>> battle_apps_;
+
+  // What TakeChanges reports: entities touched (whether or not they still exist), rooms erased
+  // (their rows and members go), members added, changed or removed, per room.
+  absl::flat_hash_set<EntityKey> changed_rooms_;
+  absl::flat_hash_set<EntityKey> erased_rooms_;
+  absl::flat_hash_set<EntityKey> changed_battles_;
+  absl::flat_hash_map<EntityKey, absl::flat_hash_set<std::string>> changed_members_;
+  bool replace_all_ = false;
 };
 
 }  // namespace liveevents::service

@@ -1,6 +1,7 @@
 // The journal's storage: one interface, several implementations (memory for tests, SQLite as
-// the embedded default, Redis for scale-out). The Journal decides revisions and duplicates; a
-// store only keeps committed events in revision order.
+// the embedded default). The Journal decides revisions and duplicates; a store keeps committed
+// events in revision order, finds them by dedup key, and keeps the state as rows written with
+// the events that changed them.
 #ifndef LIVEEVENTS_SERVICE_STORE_EVENT_STORE_H_
 #define LIVEEVENTS_SERVICE_STORE_EVENT_STORE_H_
 
@@ -11,20 +12,22 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "liveevents/v1/events.pb.h"
+#include "service/core/state_rows.h"
 
 namespace liveevents::service {
 
 using EventPtr = std::shared_ptr<const v1::Event>;
 
-// The folded room and battle state as of `revision`: a serialized internal::State (rooms and
-// battles with their bookkeeping; proto/liveevents/internal/state.proto).
-struct StoredSnapshot {
+// The persisted room and battle state (state_rows.h) as of `revision`.
+struct StoredState {
   uint64_t revision = 0;
-  std::string state;
+  std::vector<StateRow> rows;  // In key order.
 };
 
 class EventStore {
@@ -36,10 +39,12 @@ class EventStore {
 
   // Appends `events`, whose revisions continue the head densely (an empty store starts at
   // revision 1; compaction always keeps the head) and whose dedup keys are new to the store,
-  // as one atomic and durable
-  // step: when this returns OK all of them survive a crash, otherwise none was added. Called
-  // from one thread at a time.
-  virtual absl::Status Append(absl::Span<const EventPtr> events) = 0;
+  // and applies `state` (the rows they changed; the stored state is then as of the new head),
+  // as one atomic and durable step: when this returns OK all of it survives a crash, otherwise
+  // nothing changed. Without `state` the stored state and its revision stay as they were.
+  // Called from one thread at a time.
+  virtual absl::Status Commit(absl::Span<const EventPtr> events, const StateChanges* state) = 0;
+  absl::Status Append(absl::Span<const EventPtr> events) { return Commit(events, nullptr); }
 
   // At most `limit` events with revision > `after_revision`, in revision order. Thread-safe,
   // also concurrently with Append.
@@ -58,11 +63,16 @@ class EventStore {
   // the same thread as Append.
   virtual absl::Status Compact(uint64_t first_kept) = 0;
 
-  // Replaces the saved state snapshot. Called from the same thread as Append, only for a
-  // revision already appended, so the snapshot never runs ahead of the journal.
-  virtual absl::Status SaveSnapshot(const StoredSnapshot& snapshot) = 0;
-  // The latest saved snapshot, if any.
-  virtual absl::StatusOr<std::optional<StoredSnapshot>> LoadSnapshot() const = 0;
+  // The revision of the stored event with this dedup key, if one is stored. Thread-safe.
+  virtual absl::StatusOr<std::optional<uint64_t>> FindRevision(
+      absl::string_view dedup_key) const = 0;
+  // Calls `visit` with the revision and dedup key of every stored event, in no particular order
+  // (what is cheapest to read). Thread-safe.
+  virtual absl::Status ForEachDedupKey(
+      absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit) const = 0;
+
+  // The stored state. Thread-safe.
+  virtual absl::StatusOr<StoredState> LoadState() const = 0;
 };
 
 }  // namespace liveevents::service

@@ -4,7 +4,8 @@
 
 namespace liveevents::service {
 
-absl::Status MemoryEventStore::Append(absl::Span<const EventPtr> events) {
+absl::Status MemoryEventStore::Commit(absl::Span<const EventPtr> events,
+                                      const StateChanges* state) {
   absl::MutexLock lock(&mu_);
   uint64_t expected = events_.empty() ? 0 : events_.back()->revision();
   for (const EventPtr& event : events) {
@@ -15,7 +16,23 @@ absl::Status MemoryEventStore::Append(absl::Span<const EventPtr> events) {
     }
     expected = event->revision();
   }
+  for (const EventPtr& event : events) {
+    if (revision_by_key_.contains(event->dedup_key())) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("dedup key ", event->dedup_key(), " is already stored"));
+    }
+  }
   events_.insert(events_.end(), events.begin(), events.end());
+  for (const EventPtr& event : events) revision_by_key_[event->dedup_key()] = event->revision();
+  if (state != nullptr) {
+    if (state->replace_all) state_.clear();
+    for (const std::string& prefix : state->erased_prefixes) {
+      state_.erase(state_.lower_bound(prefix), state_.lower_bound(PrefixEnd(prefix)));
+    }
+    for (const std::string& key : state->erased) state_.erase(key);
+    for (const StateRow& row : state->written) state_[row.key] = row.value;
+    state_revision_ = events_.empty() ? 0 : events_.back()->revision();
+  }
   return absl::OkStatus();
 }
 
@@ -50,19 +67,34 @@ absl::StatusOr<uint64_t> MemoryEventStore::FirstRevisionReceivedSince(int64_t ti
 
 absl::Status MemoryEventStore::Compact(uint64_t first_kept) {
   absl::MutexLock lock(&mu_);
-  while (events_.size() > 1 && events_.front()->revision() < first_kept) events_.pop_front();
+  while (events_.size() > 1 && events_.front()->revision() < first_kept) {
+    revision_by_key_.erase(events_.front()->dedup_key());
+    events_.pop_front();
+  }
   return absl::OkStatus();
 }
 
-absl::Status MemoryEventStore::SaveSnapshot(const StoredSnapshot& snapshot) {
+absl::StatusOr<std::optional<uint64_t>> MemoryEventStore::FindRevision(
+    absl::string_view dedup_key) const {
   absl::MutexLock lock(&mu_);
-  snapshot_ = snapshot;
+  auto it = revision_by_key_.find(dedup_key);
+  if (it == revision_by_key_.end()) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(it->second);
+}
+
+absl::Status MemoryEventStore::ForEachDedupKey(
+    absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit) const {
+  absl::MutexLock lock(&mu_);
+  for (const auto& [key, revision] : revision_by_key_) visit(revision, key);
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<StoredSnapshot>> MemoryEventStore::LoadSnapshot() const {
+absl::StatusOr<StoredState> MemoryEventStore::LoadState() const {
   absl::MutexLock lock(&mu_);
-  return snapshot_;
+  StoredState stored;
+  stored.revision = state_revision_;
+  for (const auto& [key, value] : state_) stored.rows.push_back({.key = key, .value = value});
+  return stored;
 }
 
 }  // namespace liveevents::service

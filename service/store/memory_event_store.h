@@ -3,7 +3,10 @@
 #define LIVEEVENTS_SERVICE_STORE_MEMORY_EVENT_STORE_H_
 
 #include <deque>
+#include <map>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "service/store/event_store.h"
 
@@ -12,20 +15,24 @@ namespace liveevents::service {
 class MemoryEventStore : public EventStore {
  public:
   std::string Kind() const override { return "memory"; }
-  absl::Status Append(absl::Span<const EventPtr> events) override;
+  absl::Status Commit(absl::Span<const EventPtr> events, const StateChanges* state) override;
   absl::StatusOr<std::vector<EventPtr>> ReadAfter(uint64_t after_revision,
                                                   size_t limit) const override;
   uint64_t HeadRevision() const override;
   uint64_t OldestRevision() const override;
   absl::StatusOr<uint64_t> FirstRevisionReceivedSince(int64_t time_ms) const override;
   absl::Status Compact(uint64_t first_kept) override;
-  absl::Status SaveSnapshot(const StoredSnapshot& snapshot) override;
-  absl::StatusOr<std::optional<StoredSnapshot>> LoadSnapshot() const override;
+  absl::StatusOr<std::optional<uint64_t>> FindRevision(absl::string_view dedup_key) const override;
+  absl::Status ForEachDedupKey(
+      absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit) const override;
+  absl::StatusOr<StoredState> LoadState() const override;
 
  private:
   mutable absl::Mutex mu_;
   std::deque<EventPtr> events_ ABSL_GUARDED_BY(mu_);  // Dense revisions, oldest first.
-  std::optional<StoredSnapshot> snapshot_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, uint64_t> revision_by_key_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> state_ ABSL_GUARDED_BY(mu_);
+  uint64_t state_revision_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace liveevents::service

@@ -11,6 +11,10 @@
 namespace liveevents::service {
 namespace {
 
+// Version 2 keeps the state as rows (state_rows.h) written with the events; version 1 kept
+// whole snapshots, and a data folder written by it is refused (see Open).
+constexpr int kSchemaVersion = 2;
+
 constexpr char kSchema[] = R"sql(
   PRAGMA journal_mode = WAL;
   PRAGMA synchronous = FULL;
@@ -19,10 +23,13 @@ constexpr char kSchema[] = R"sql(
     dedup_key TEXT NOT NULL UNIQUE,
     received_ms INTEGER NOT NULL,
     event BLOB NOT NULL);
-  CREATE TABLE IF NOT EXISTS snapshot (
+  CREATE TABLE IF NOT EXISTS state (
+    key BLOB PRIMARY KEY,
+    value BLOB NOT NULL) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS state_revision (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    revision INTEGER NOT NULL,
-    state BLOB NOT NULL);
+    revision INTEGER NOT NULL);
+  PRAGMA user_version = 2;
 )sql";
 
 absl::Status SqliteError(sqlite3* db, int code, const char* what) {
@@ -49,7 +56,7 @@ class Statement {
     sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
                       SQLITE_TRANSIENT);
   }
-  void BindBlob(int index, const std::string& value) {
+  void BindBlob(int index, absl::string_view value) {
     sqlite3_bind_blob(statement_, index, value.data(), static_cast<int>(value.size()),
                       SQLITE_TRANSIENT);
   }
@@ -60,6 +67,11 @@ class Statement {
     sqlite3_clear_bindings(statement_);
   }
   int64_t Int(int column) { return sqlite3_column_int64(statement_, column); }
+  absl::string_view Text(int column) {
+    const unsigned char* data = sqlite3_column_text(statement_, column);
+    return absl::string_view(reinterpret_cast<const char*>(data),
+                             sqlite3_column_bytes(statement_, column));
+  }
   std::string Blob(int column) {
     const void* data = sqlite3_column_blob(statement_, column);
     return std::string(static_cast<const char*>(data), sqlite3_column_bytes(statement_, column));
@@ -74,6 +86,33 @@ class Statement {
 absl::Status Exec(sqlite3* db, const char* sql, const char* what) {
   int code = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
   return code == SQLITE_OK ? absl::OkStatus() : SqliteError(db, code, what);
+}
+
+// Runs a statement that returns no rows.
+absl::Status Run(Statement& statement, sqlite3* db, const char* what) {
+  if (int code = statement.Step(); code != SQLITE_DONE) return SqliteError(db, code, what);
+  statement.Reset();
+  return absl::OkStatus();
+}
+
+// OK for a new database or one with this schema; a clear refusal for one written by an
+// earlier live-events, whose whole-state snapshots this version does not read.
+absl::Status CheckSchemaVersion(sqlite3* db, const std::string& path) {
+  Statement version(db, "PRAGMA user_version");
+  Statement tables(db, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'events'");
+  if (absl::Status status = version.status("reading the schema version"); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = tables.status("reading the schema"); !status.ok()) return status;
+  if (version.Step() != SQLITE_ROW || tables.Step() != SQLITE_ROW) {
+    return SqliteError(db, SQLITE_ERROR, "reading the schema version");
+  }
+  const int64_t found = version.Int(0);
+  if (tables.Int(0) == 0 || found == kSchemaVersion) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      path, " has schema version ", found, " (this server reads version ", kSchemaVersion,
+      ", written since live-events stores its state incrementally): start on an empty "
+      "--data_dir (see docs/operations.md)"));
 }
 
 absl::StatusOr<sqlite3*> OpenConnection(const std::string& path, int flags) {
@@ -95,7 +134,9 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
   absl::StatusOr<sqlite3*> writer =
       OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!writer.ok()) return writer.status();
-  if (absl::Status status = Exec(*writer, kSchema, "creating the schema"); !status.ok()) {
+  absl::Status schema = CheckSchemaVersion(*writer, path);
+  if (schema.ok()) schema = Exec(*writer, kSchema, "creating the schema");
+  if (absl::Status status = schema; !status.ok()) {
     sqlite3_close(*writer);
     return status;
   }
@@ -130,8 +171,9 @@ absl::Status SqliteEventStore::RefreshBounds() {
   return absl::OkStatus();
 }
 
-absl::Status SqliteEventStore::Append(absl::Span<const EventPtr> events) {
-  if (events.empty()) return absl::OkStatus();
+absl::Status SqliteEventStore::Commit(absl::Span<const EventPtr> events,
+                                      const StateChanges* state) {
+  if (events.empty() && state == nullptr) return absl::OkStatus();
   uint64_t expected = head_.load();
   for (const EventPtr& event : events) {
     if (event->revision() != expected + 1) {
@@ -143,29 +185,76 @@ absl::Status SqliteEventStore::Append(absl::Span<const EventPtr> events) {
   if (absl::Status status = Exec(writer_, "BEGIN IMMEDIATE", "begin"); !status.ok()) {
     return status;
   }
-  Statement insert(writer_,
-                   "INSERT INTO events (revision, dedup_key, received_ms, event) "
-                   "VALUES (?1, ?2, ?3, ?4)");
-  absl::Status status = insert.status("preparing insert");
-  for (size_t i = 0; status.ok() && i < events.size(); ++i) {
-    const v1::Event& event = *events[i];
-    insert.BindInt(1, static_cast<int64_t>(event.revision()));
-    insert.BindText(2, event.dedup_key());
-    insert.BindInt(3, event.received_time_ms());
-    insert.BindBlob(4, event.SerializeAsString());
-    if (int code = insert.Step(); code != SQLITE_DONE) {
-      status = SqliteError(writer_, code, "appending an event");
-    }
-    insert.Reset();
-  }
+  absl::Status status = WriteEvents(events);
+  if (status.ok() && state != nullptr) status = WriteState(*state, expected);
   if (status.ok()) status = Exec(writer_, "COMMIT", "commit");
   if (!status.ok()) {
     Exec(writer_, "ROLLBACK", "rollback").IgnoreError();  // Nothing of the batch stays.
     return status;
   }
-  if (oldest_.load() == 0) oldest_ = events.front()->revision();
-  head_ = events.back()->revision();
+  if (!events.empty()) {
+    if (oldest_.load() == 0) oldest_ = events.front()->revision();
+    head_ = events.back()->revision();
+  }
   return absl::OkStatus();
+}
+
+absl::Status SqliteEventStore::WriteEvents(absl::Span<const EventPtr> events) {
+  if (events.empty()) return absl::OkStatus();
+  Statement insert(writer_,
+                   "INSERT INTO events (revision, dedup_key, received_ms, event) "
+                   "VALUES (?1, ?2, ?3, ?4)");
+  absl::Status status = insert.status("preparing insert");
+  std::string bytes;
+  for (size_t i = 0; status.ok() && i < events.size(); ++i) {
+    const v1::Event& event = *events[i];
+    insert.BindInt(1, static_cast<int64_t>(event.revision()));
+    insert.BindText(2, event.dedup_key());
+    insert.BindInt(3, event.received_time_ms());
+    event.SerializeToString(&bytes);
+    insert.BindBlob(4, bytes);
+    status = Run(insert, writer_, "appending an event");
+  }
+  return status;
+}
+
+absl::Status SqliteEventStore::WriteState(const StateChanges& state, uint64_t revision) {
+  Statement erase_range(writer_, "DELETE FROM state WHERE key >= ?1 AND key < ?2");
+  Statement erase(writer_, "DELETE FROM state WHERE key = ?1");
+  Statement write(writer_, "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)");
+  Statement mark(writer_, "INSERT OR REPLACE INTO state_revision (id, revision) VALUES (1, ?1)");
+  for (const Statement* statement : {&erase_range, &erase, &write, &mark}) {
+    if (absl::Status status = statement->status("preparing a state write"); !status.ok()) {
+      return status;
+    }
+  }
+  if (state.replace_all) {
+    if (absl::Status status = Exec(writer_, "DELETE FROM state", "clearing the state");
+        !status.ok()) {
+      return status;
+    }
+  }
+  absl::Status status;
+  for (const std::string& prefix : state.erased_prefixes) {
+    if (!status.ok()) break;
+    erase_range.BindBlob(1, prefix);
+    erase_range.BindBlob(2, PrefixEnd(prefix));
+    status = Run(erase_range, writer_, "erasing state rows");
+  }
+  for (const std::string& key : state.erased) {
+    if (!status.ok()) break;
+    erase.BindBlob(1, key);
+    status = Run(erase, writer_, "erasing a state row");
+  }
+  for (const StateRow& row : state.written) {
+    if (!status.ok()) break;
+    write.BindBlob(1, row.key);
+    write.BindBlob(2, row.value);
+    status = Run(write, writer_, "writing a state row");
+  }
+  if (!status.ok()) return status;
+  mark.BindInt(1, static_cast<int64_t>(revision));
+  return Run(mark, writer_, "writing the state revision");
 }
 
 absl::StatusOr<std::vector<EventPtr>> SqliteEventStore::ReadAfter(uint64_t after_revision,
@@ -220,29 +309,54 @@ absl::Status SqliteEventStore::Compact(uint64_t first_kept) {
   return RefreshBounds();
 }
 
-absl::Status SqliteEventStore::SaveSnapshot(const StoredSnapshot& snapshot) {
-  Statement save(writer_,
-                 "INSERT OR REPLACE INTO snapshot (id, revision, state) VALUES (1, ?1, ?2)");
-  if (absl::Status status = save.status("preparing snapshot"); !status.ok()) return status;
-  save.BindInt(1, static_cast<int64_t>(snapshot.revision));
-  save.BindBlob(2, snapshot.state);
-  if (int code = save.Step(); code != SQLITE_DONE) {
-    return SqliteError(writer_, code, "saving the snapshot");
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::optional<StoredSnapshot>> SqliteEventStore::LoadSnapshot() const {
+absl::StatusOr<std::optional<uint64_t>> SqliteEventStore::FindRevision(
+    absl::string_view dedup_key) const {
   absl::MutexLock lock(&reader_mu_);
-  Statement select(reader_, "SELECT revision, state FROM snapshot WHERE id = 1");
-  if (absl::Status status = select.status("preparing snapshot read"); !status.ok()) {
+  Statement select(reader_, "SELECT revision FROM events WHERE dedup_key = ?1");
+  if (absl::Status status = select.status("preparing a dedup lookup"); !status.ok()) {
     return status;
   }
+  select.BindText(1, std::string(dedup_key));
   int code = select.Step();
-  if (code == SQLITE_DONE) return std::optional<StoredSnapshot>();
-  if (code != SQLITE_ROW) return SqliteError(reader_, code, "reading the snapshot");
-  return std::optional<StoredSnapshot>(
-      StoredSnapshot{.revision = static_cast<uint64_t>(select.Int(0)), .state = select.Blob(1)});
+  if (code == SQLITE_ROW) return std::optional<uint64_t>(select.Int(0));
+  if (code == SQLITE_DONE) return std::optional<uint64_t>();
+  return SqliteError(reader_, code, "dedup lookup");
+}
+
+absl::Status SqliteEventStore::ForEachDedupKey(
+    absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit) const {
+  absl::MutexLock lock(&reader_mu_);
+  // Ordered by key so that SQLite reads only the key's index (which holds the revision too),
+  // never the events themselves.
+  Statement select(reader_, "SELECT revision, dedup_key FROM events ORDER BY dedup_key");
+  if (absl::Status status = select.status("preparing the dedup scan"); !status.ok()) {
+    return status;
+  }
+  int code;
+  while ((code = select.Step()) == SQLITE_ROW) visit(select.Int(0), select.Text(1));
+  return code == SQLITE_DONE ? absl::OkStatus() : SqliteError(reader_, code, "dedup scan");
+}
+
+absl::StatusOr<StoredState> SqliteEventStore::LoadState() const {
+  absl::MutexLock lock(&reader_mu_);
+  StoredState stored;
+  Statement revision(reader_, "SELECT revision FROM state_revision WHERE id = 1");
+  Statement rows(reader_, "SELECT key, value FROM state ORDER BY key");
+  for (const Statement* statement : {&revision, &rows}) {
+    if (absl::Status status = statement->status("preparing the state read"); !status.ok()) {
+      return status;
+    }
+  }
+  int code = revision.Step();
+  if (code == SQLITE_ROW) stored.revision = revision.Int(0);
+  if (code != SQLITE_ROW && code != SQLITE_DONE) {
+    return SqliteError(reader_, code, "reading the state revision");
+  }
+  while ((code = rows.Step()) == SQLITE_ROW) {
+    stored.rows.push_back({.key = rows.Blob(0), .value = rows.Blob(1)});
+  }
+  if (code != SQLITE_DONE) return SqliteError(reader_, code, "reading the state");
+  return stored;
 }
 
 }  // namespace liveevents::service

@@ -1,5 +1,6 @@
-// The embedded default EventStore: one SQLite database in WAL mode. Each Append is one
-// transaction with synchronous=FULL, so one fsync covers a whole group-committed batch.
+// The embedded default EventStore: one SQLite database in WAL mode. Each Commit is one
+// transaction with synchronous=FULL, so one fsync covers a whole group-committed batch and the
+// state rows it changed.
 #ifndef LIVEEVENTS_SERVICE_STORE_SQLITE_EVENT_STORE_H_
 #define LIVEEVENTS_SERVICE_STORE_SQLITE_EVENT_STORE_H_
 
@@ -21,21 +22,26 @@ class SqliteEventStore : public EventStore {
   ~SqliteEventStore() override;
 
   std::string Kind() const override { return "sqlite"; }
-  absl::Status Append(absl::Span<const EventPtr> events) override;
+  absl::Status Commit(absl::Span<const EventPtr> events, const StateChanges* state) override;
   absl::StatusOr<std::vector<EventPtr>> ReadAfter(uint64_t after_revision,
                                                   size_t limit) const override;
   uint64_t HeadRevision() const override { return head_.load(); }
   uint64_t OldestRevision() const override { return oldest_.load(); }
   absl::StatusOr<uint64_t> FirstRevisionReceivedSince(int64_t time_ms) const override;
   absl::Status Compact(uint64_t first_kept) override;
-  absl::Status SaveSnapshot(const StoredSnapshot& snapshot) override;
-  absl::StatusOr<std::optional<StoredSnapshot>> LoadSnapshot() const override;
+  absl::StatusOr<std::optional<uint64_t>> FindRevision(absl::string_view dedup_key) const override;
+  absl::Status ForEachDedupKey(
+      absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit) const override;
+  absl::StatusOr<StoredState> LoadState() const override;
 
  private:
   SqliteEventStore(sqlite3* writer, sqlite3* reader);
   absl::Status RefreshBounds();
+  // Parts of Commit's transaction.
+  absl::Status WriteEvents(absl::Span<const EventPtr> events);
+  absl::Status WriteState(const StateChanges& state, uint64_t revision);
 
-  // One connection writes (Append, Compact, SaveSnapshot: the journal's writer thread), one
+  // One connection writes (Commit and Compact: the journal's writer thread), one
   // reads; WAL lets the reader see committed data while a write is under way.
   sqlite3* const writer_;
   mutable absl::Mutex reader_mu_;

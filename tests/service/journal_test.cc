@@ -8,8 +8,11 @@
 #include <atomic>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "service/store/memory_event_store.h"
 #include "tests/testing/service_fixture.h"
 
@@ -17,11 +20,12 @@ namespace liveevents::service {
 namespace {
 
 using liveevents::testing::MakeCreateRoom;
+using liveevents::testing::MakeStartBattle;
 
-// A memory store whose Append can be held at a gate and made to fail.
+// A memory store whose commits can be held at a gate and made to fail, and which counts reads.
 class ScriptedStore : public MemoryEventStore {
  public:
-  absl::Status Append(absl::Span<const EventPtr> events) override {
+  absl::Status Commit(absl::Span<const EventPtr> events, const StateChanges* state) override {
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(&open_));
@@ -30,8 +34,16 @@ class ScriptedStore : public MemoryEventStore {
         return absl::InternalError("disk on fire");
       }
     }
-    return MemoryEventStore::Append(events);
+    return MemoryEventStore::Commit(events, state);
   }
+  absl::StatusOr<std::vector<EventPtr>> ReadAfter(uint64_t after_revision,
+                                                  size_t limit) const override {
+    absl::StatusOr<std::vector<EventPtr>> events =
+        MemoryEventStore::ReadAfter(after_revision, limit);
+    if (events.ok()) events_read_ += events->size();
+    return events;
+  }
+  int64_t events_read() const { return events_read_.load(); }
 
   void Close() { Set(&open_, false); }
   void Open() { Set(&open_, true); }
@@ -46,6 +58,7 @@ class ScriptedStore : public MemoryEventStore {
   absl::Mutex mu_;
   bool open_ ABSL_GUARDED_BY(mu_) = true;
   bool fail_next_ ABSL_GUARDED_BY(mu_) = false;
+  mutable std::atomic<int64_t> events_read_{0};
 };
 
 class RecordingListener : public CommitListener {
@@ -84,12 +97,78 @@ v1::Event RoomEvent(const std::string& room_id, int64_t received_ms = 1000) {
   return event;
 }
 
+v1::Event MemberEvent(const std::string& room_id, const std::string& type,
+                      const std::vector<std::string>& accounts, int64_t time_ms) {
+  v1::Event event;
+  event.set_sdk_app_id(1400000001);
+  event.set_command("Live.CallbackOnMemberStateChanged");
+  event.set_event_time_ms(time_ms);
+  event.set_received_time_ms(1000);
+  event.set_raw_body(absl::StrCat(room_id, type, time_ms, absl::StrJoin(accounts, ",")));
+  v1::MemberStateChanged& change = *event.mutable_member_state_changed();
+  change.set_room_id(room_id);
+  change.set_event_type(type);
+  for (const std::string& account : accounts) change.add_member_accounts(account);
+  return event;
+}
+
+v1::Event DestroyEvent(const std::string& room_id, int64_t time_ms) {
+  v1::Event event;
+  event.set_sdk_app_id(1400000001);
+  event.set_command("Live.CallbackAfterDestroyRoom");
+  event.set_event_time_ms(time_ms);
+  event.set_received_time_ms(1000);
+  event.set_raw_body(absl::StrCat("destroy ", room_id, " ", time_ms));
+  event.mutable_destroy_room()->set_room_id(room_id);
+  return event;
+}
+
+v1::Event EndEvent(const std::string& battle_id, int64_t time_ms) {
+  v1::Event event;
+  event.set_sdk_app_id(1400000001);
+  event.set_command("Live.CallbackAfterEndBattle");
+  event.set_event_time_ms(time_ms);
+  event.set_received_time_ms(1000);
+  event.set_raw_body(absl::StrCat("end ", battle_id));
+  v1::EndBattle& end = *event.mutable_end_battle();
+  end.set_battle_id(battle_id);
+  end.mutable_from_room()->set_room_id("r1");
+  end.mutable_from_room()->set_score(120);
+  end.add_to_rooms()->set_room_id("r2");
+  return event;
+}
+
 class JournalTest : public ::testing::Test {
  protected:
   void Start(JournalOptions options = {}) {
     options.clock = [this] { return absl::FromUnixMillis(now_ms_.load()); };
     journal_ = std::make_unique<Journal>(store_, listener_, options);
     ASSERT_TRUE(journal_->Recover().ok());
+  }
+
+  void PublishOk(v1::Event event) {
+    Answer answer;
+    journal_->Publish(std::move(event), answer.Callback());
+    ASSERT_TRUE(answer.Wait());
+    ASSERT_TRUE(answer.result.ok()) << answer.result.status();
+  }
+
+  internal::State LiveSnapshot() {
+    internal::State snapshot;
+    journal_->ReadState([&](const LiveState& state, uint64_t) { snapshot = state.ToSnapshot(); });
+    return snapshot;
+  }
+
+  // The state a restart would load: the store's rows, not the journal's memory.
+  internal::State StoredSnapshot() {
+    absl::StatusOr<StoredState> stored = store_.LoadState();
+    EXPECT_TRUE(stored.ok()) << stored.status();
+    absl::StatusOr<internal::State> state = StateFromRows(stored->rows, LiveState::kStateFormat);
+    EXPECT_TRUE(state.ok()) << state.status();
+    // Through Restore, as Recover does, so that derived fields are filled the same way.
+    LiveState restored;
+    EXPECT_TRUE(restored.Restore(*state).ok());
+    return restored.ToSnapshot();
   }
 
   ScriptedStore store_;
@@ -167,7 +246,6 @@ TEST_F(JournalTest, RetentionMeasuresAgesWithTheJournalsClock) {
   options.retain_events = 1;
   options.retain_for = absl::Hours(1);
   options.retain_finished_for = absl::Hours(1);
-  options.snapshot_every = 1;
   options.maintenance_interval = absl::Hours(24);  // Only when the test asks.
   Start(options);
   v1::Event destroy;
@@ -294,6 +372,89 @@ TEST_F(JournalTest, ABattleEndedInTimeIsNeverOverdue) {
   now_ms_ = 1'000'000;
   journal_->RunMaintenanceForTest();
   EXPECT_EQ(journal_->AppliedRevision(), 2u);
+}
+
+// Every commit writes the rows its events changed: after each answer, the stored rows are
+// exactly the live state, whatever changed (members coming and going, a room destroyed and its
+// id reused, members forgotten beyond the horizon, battles ending and forgotten).
+TEST_F(JournalTest, TheStoredRowsFollowTheLiveStateAfterEveryCommit) {
+  JournalOptions options;
+  options.member_reorder_horizon = absl::Seconds(10);
+  options.retain_finished_for = absl::Hours(1);
+  options.maintenance_interval = absl::Hours(24);  // Only when the test asks.
+  Start(options);
+  const std::vector<v1::Event> events = {
+      MakeCreateRoom("r1", 1000),
+      MakeCreateRoom("r2", 1000),
+      MemberEvent("r1", "Online", {"a", "b", "c"}, 2000),
+      MemberEvent("r1", "Offline", {"b"}, 3000),
+      MemberEvent("r2", "Online", {"x", std::string("n\0\u00fcl", 5)}, 3000),
+      MemberEvent("r1", "Online", {"d"}, 30000),  // b's offline fact is now beyond the horizon.
+      DestroyEvent("r2", 40000),
+      MakeCreateRoom("r2", 50000),  // The id reused: a new room, with none of r2's members.
+      MemberEvent("r2", "Online", {"y"}, 60000),
+      MakeStartBattle("b1", "r1", "r2"),
+      EndEvent("b1", 70000),
+      MakeStartBattle("b2", "r1", "r2", 80000),
+  };
+  for (const v1::Event& event : events) {
+    PublishOk(event);
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(StoredSnapshot(), LiveSnapshot()))
+        << "after " << event.command() << " " << event.raw_body();
+  }
+  // Retention forgets the ended battle; the next commit writes that too.
+  now_ms_ = 1000 + absl::ToInt64Milliseconds(absl::Hours(2));
+  journal_->RunMaintenanceForTest();
+  PublishOk(MakeCreateRoom("r3"));
+  EXPECT_EQ(LiveSnapshot().battles_size(), 1);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(StoredSnapshot(), LiveSnapshot()));
+}
+
+TEST_F(JournalTest, ARestartLoadsTheStoredStateWithoutReplayingTheJournal) {
+  Start();
+  for (int i = 0; i < 50; ++i) PublishOk(MakeCreateRoom(absl::StrCat("r", i)));
+  PublishOk(MemberEvent("r1", "Online", {"a", "b"}, 5000));
+  const internal::State before = LiveSnapshot();
+  journal_.reset();
+
+  const int64_t read_before = store_.events_read();
+  Start();
+  EXPECT_EQ(store_.events_read(), read_before) << "no event needed folding again";
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(LiveSnapshot(), before));
+  EXPECT_EQ(journal_->AppliedRevision(), 51u);
+
+  // The dedup index came back too: a retry of a journaled event is still a duplicate.
+  Answer retry;
+  journal_->Publish(MakeCreateRoom("r7"), retry.Callback());
+  ASSERT_TRUE(retry.Wait() && retry.result.ok());
+  EXPECT_TRUE(retry.result->duplicate);
+  EXPECT_EQ(retry.result->revision, 8u);
+}
+
+TEST_F(JournalTest, EventsTheStoredStateDoesNotCoverAreReplayedAndTheRowsRewritten) {
+  // Events appended without state rows: what a store holds when its rows fell behind.
+  std::vector<EventPtr> batch;
+  for (int i = 1; i <= 3; ++i) {
+    v1::Event event = MakeCreateRoom(absl::StrCat("r", i));
+    event.set_revision(i);
+    event.set_dedup_key(absl::StrCat("key-", i));
+    batch.push_back(std::make_shared<const v1::Event>(std::move(event)));
+  }
+  ASSERT_TRUE(store_.Append(batch).ok());
+  Start();
+  EXPECT_EQ(LiveSnapshot().rooms_size(), 3);
+  EXPECT_EQ(store_.LoadState()->revision, 3u);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(StoredSnapshot(), LiveSnapshot()));
+}
+
+TEST_F(JournalTest, UnreadableStoredStateIsDataLoss) {
+  StateChanges garbage;
+  garbage.written.push_back({.key = RoomRowKey(1400000001, "r1"), .value = "\xff\xff\xff"});
+  ASSERT_TRUE(store_.Commit({}, &garbage).ok());
+  Journal journal(store_, listener_);
+  absl::Status status = journal.Recover();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
 }
 
 }  // namespace

@@ -115,19 +115,16 @@ TEST_F(RestartTest, SubscriberResumesAcrossARestartWithNothingMissingOrTwice) {
   EXPECT_EQ(events[2].revision(), 8u);
 }
 
-TEST_F(RestartTest, CompactionNeedsASnapshotAndResumingBeforeItFails) {
+TEST_F(RestartTest, CompactionKeepsTheStateAndResumingBeforeItFails) {
   service::ServerOptions options;
-  options.journal.snapshot_every = 4;
   options.journal.retain_events = 3;
   options.journal.retain_for = absl::ZeroDuration();
   Start(options);
   for (int i = 1; i <= 10; ++i) Publish(MakeCreateRoom(absl::StrCat("r", i)));
   server_->journal().RunMaintenanceForTest();
-  server_->journal().RunMaintenanceForTest();  // The second round sees the saved snapshot.
   const v1::ServerInfo info = Info();
   EXPECT_EQ(info.head_revision(), 10u);
-  EXPECT_GT(info.oldest_revision(), 1u);
-  EXPECT_LE(info.oldest_revision(), 8u);
+  EXPECT_EQ(info.oldest_revision(), 8u);
 
   grpc::ClientContext context;
   v1::SubscribeRequest request;
@@ -140,7 +137,7 @@ TEST_F(RestartTest, CompactionNeedsASnapshotAndResumingBeforeItFails) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_TRUE(absl::StrContains(status.error_message(), "REVISION_COMPACTED"));
 
-  // State before the compaction point comes back from the snapshot.
+  // State before the compaction point comes back from the stored rows.
   Start(options);
   EXPECT_EQ(GetRoom("r1").room_id(), "r1");
   EXPECT_EQ(GetRoom("r10").room_id(), "r10");
@@ -225,7 +222,7 @@ TEST_F(RestartTest, BattleResultSurvivesARestartUnchanged) {
   EXPECT_EQ(before.result().winner_room_ids(1), "r3");
   EXPECT_TRUE(before.result().draw());
 
-  // b1 comes back by replaying the journal; b2 from a snapshot saved after it ended.
+  // Both come back from the stored rows, also after maintenance ran.
   Start();
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(get("b1"), before));
   server_->journal().RunMaintenanceForTest();
@@ -233,31 +230,6 @@ TEST_F(RestartTest, BattleResultSurvivesARestartUnchanged) {
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(get("b1"), before));
   v1::Battle b2 = get("b2");
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(b2.result(), before.result()));
-}
-
-TEST_F(RestartTest, ASnapshotInTheEarlierFormatIsRefusedAsDataLoss) {
-  {
-    auto store = service::SqliteEventStore::Open((dir_ / "journal.db").string());
-    ASSERT_TRUE(store.ok()) << store.status();
-    v1::Event event = MakeCreateRoom("r1");
-    event.set_revision(1);
-    event.set_dedup_key(std::string(64, 'a'));
-    ASSERT_TRUE((*store)->Append({std::make_shared<const v1::Event>(event)}).ok());
-    // What live-events wrote before the internal state format: a v1.Snapshot.
-    v1::Snapshot old_format;
-    old_format.add_rooms()->set_room_id("r1");
-    ASSERT_TRUE(
-        (*store)->SaveSnapshot({.revision = 1, .state = old_format.SerializeAsString()}).ok());
-  }
-  auto store = service::SqliteEventStore::Open((dir_ / "journal.db").string());
-  ASSERT_TRUE(store.ok()) << store.status();
-  service::ServerOptions options;
-  options.grpc_address = "127.0.0.1:0";
-  auto server = service::Server::Start(options, std::move(*store));
-  ASSERT_FALSE(server.ok());
-  EXPECT_EQ(server.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(absl::StrContains(server.status().message(), "earlier live-events"))
-      << server.status();
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -293,28 +294,110 @@ TEST_P(EventStoreContractTest, FirstRevisionReceivedSinceFindsOldestStoredAtOrAf
   EXPECT_EQ(*after_compact, 5u) << "only stored revisions count";
 }
 
-TEST_P(EventStoreContractTest, SnapshotIsAbsentUntilSavedThenLatestWins) {
-  absl::StatusOr<std::optional<StoredSnapshot>> none = store_->LoadSnapshot();
-  ASSERT_TRUE(none.ok()) << none.status();
-  EXPECT_FALSE(none->has_value());
+std::vector<std::pair<std::string, std::string>> RowsOf(const StoredState& state) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const StateRow& row : state.rows) rows.emplace_back(row.key, row.value);
+  return rows;
+}
 
-  AppendOk(1, 4);
-  // Serialized protobuf: arbitrary bytes, NUL and 0xff included.
-  const std::string first_state("\x0a\x00\xff state one", 13);
-  ASSERT_TRUE(store_->SaveSnapshot({.revision = 2, .state = first_state}).ok());
-  absl::StatusOr<std::optional<StoredSnapshot>> first = store_->LoadSnapshot();
-  ASSERT_TRUE(first.ok()) << first.status();
-  ASSERT_TRUE(first->has_value());
-  EXPECT_EQ((*first)->revision, 2u);
-  EXPECT_EQ((*first)->state, first_state);
+TEST_P(EventStoreContractTest, StateRowsCommitWithTheEventsAndFollowTheirChanges) {
+  absl::StatusOr<StoredState> empty = store_->LoadState();
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(empty->revision, 0u);
+  EXPECT_TRUE(empty->rows.empty());
 
-  ASSERT_TRUE(store_->SaveSnapshot({.revision = 4, .state = "two"}).ok());
-  absl::StatusOr<std::optional<StoredSnapshot>> second = store_->LoadSnapshot();
-  ASSERT_TRUE(second.ok()) << second.status();
-  ASSERT_TRUE(second->has_value());
-  EXPECT_EQ((*second)->revision, 4u);
-  EXPECT_EQ((*second)->state, "two");
-  EXPECT_EQ(RevisionsOf(ReadOk(0, 100)), Range(1, 4)) << "a snapshot leaves the events alone";
+  // Keys and values are arbitrary bytes, NUL and 0xff included; rows come back in key order.
+  const std::string room = RoomRowKey(7, std::string("r\0\xff", 3));
+  const std::string other_room = RoomRowKey(7, std::string("r\0\xfe", 3));
+  const std::string member = MemberRowKey(room, "a");
+  const std::string battle = BattleRowKey(7, "b");
+  StateChanges first;
+  first.written = {{.key = member, .value = std::string("\0m", 2)},
+                   {.key = room, .value = "room"},
+                   {.key = other_room, .value = "other"},
+                   {.key = battle, .value = "battle"}};
+  ASSERT_TRUE(store_->Commit(MakeBatch(1, 2), &first).ok());
+  absl::StatusOr<StoredState> stored = store_->LoadState();
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->revision, 2u);
+  using Rows = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(RowsOf(*stored), (Rows{{battle, "battle"},
+                                   {other_room, "other"},
+                                   {room, "room"},
+                                   {member, std::string("\0m", 2)}}));
+
+  // A prefix erases a room and its members only; exact erases and writes follow.
+  StateChanges second;
+  second.erased_prefixes = {room};
+  second.erased = {battle};
+  second.written = {{.key = other_room, .value = "other 2"}};
+  ASSERT_TRUE(store_->Commit(MakeBatch(3, 3), &second).ok());
+  stored = store_->LoadState();
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->revision, 3u);
+  EXPECT_EQ(RowsOf(*stored), (Rows{{other_room, "other 2"}}));
+
+  // Rows alone (no events) keep the head as the state's revision; events alone leave the
+  // state and its revision as they were.
+  StateChanges rows_only;
+  rows_only.written = {{.key = battle, .value = "again"}};
+  ASSERT_TRUE(store_->Commit({}, &rows_only).ok());
+  ASSERT_TRUE(store_->Append(MakeBatch(4, 5)).ok());
+  stored = store_->LoadState();
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->revision, 3u);
+  EXPECT_EQ(RowsOf(*stored), (Rows{{battle, "again"}, {other_room, "other 2"}}));
+
+  StateChanges replace;
+  replace.replace_all = true;
+  replace.written = {{.key = room, .value = "only"}};
+  ASSERT_TRUE(store_->Commit({}, &replace).ok());
+  stored = store_->LoadState();
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->revision, 5u);
+  EXPECT_EQ(RowsOf(*stored), (Rows{{room, "only"}}));
+}
+
+TEST_P(EventStoreContractTest, ARefusedCommitChangesNeitherEventsNorRows) {
+  StateChanges first;
+  first.written = {{.key = "k", .value = "v1"}};
+  ASSERT_TRUE(store_->Commit(MakeBatch(1, 2), &first).ok());
+  StateChanges second;
+  second.written = {{.key = "k", .value = "v2"}};
+  EXPECT_FALSE(store_->Commit(MakeBatch(5, 6), &second).ok());  // Revisions do not follow.
+  absl::StatusOr<StoredState> stored = store_->LoadState();
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->revision, 2u);
+  ASSERT_EQ(stored->rows.size(), 1u);
+  EXPECT_EQ(stored->rows[0].value, "v1");
+  EXPECT_EQ(store_->HeadRevision(), 2u);
+}
+
+TEST_P(EventStoreContractTest, FindsEventsByDedupKeyUntilCompacted) {
+  AppendOk(1, 5);
+  const std::string key3 = MakeStoredEvent(3)->dedup_key();
+  absl::StatusOr<std::optional<uint64_t>> found = store_->FindRevision(key3);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(*found, std::optional<uint64_t>(3));
+  absl::StatusOr<std::optional<uint64_t>> missing = store_->FindRevision("no such key");
+  ASSERT_TRUE(missing.ok()) << missing.status();
+  EXPECT_FALSE(missing->has_value());
+
+  std::map<uint64_t, std::string> keys;
+  ASSERT_TRUE(store_
+                  ->ForEachDedupKey([&](uint64_t revision, absl::string_view key) {
+                    keys.emplace(revision, std::string(key));
+                  })
+                  .ok());
+  ASSERT_EQ(keys.size(), 5u);
+  for (uint64_t revision = 1; revision <= 5; ++revision) {
+    EXPECT_EQ(keys[revision], MakeStoredEvent(revision)->dedup_key());
+  }
+
+  ASSERT_TRUE(store_->Compact(4).ok());
+  found = store_->FindRevision(key3);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->has_value()) << "compacted events are no longer duplicates";
 }
 
 // On an empty store the head is 0, so a batch continuing it densely starts at revision 1.

@@ -2,12 +2,14 @@
 // file-backed store has: reopening keeps everything.
 #include "service/store/sqlite_event_store.h"
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/service/store/event_store_contract.h"
@@ -39,7 +41,7 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, EventStoreContractTest,
                          ::testing::Values(EventStoreFactory{"Sqlite", MakeSqliteStore}),
                          EventStoreFactoryName);
 
-TEST(SqliteEventStoreTest, ReopeningKeepsEventsBoundsAndSnapshot) {
+TEST(SqliteEventStoreTest, ReopeningKeepsEventsBoundsAndState) {
   const std::string path = FreshDatabasePath();
   {
     auto store = SqliteEventStore::Open(path);
@@ -52,8 +54,9 @@ TEST(SqliteEventStoreTest, ReopeningKeepsEventsBoundsAndSnapshot) {
       event->set_command("Live.CallbackAfterCreateRoom");
       batch.push_back(std::move(event));
     }
-    ASSERT_TRUE((*store)->Append(batch).ok());
-    ASSERT_TRUE((*store)->SaveSnapshot({.revision = 2, .state = "state"}).ok());
+    StateChanges state;
+    state.written = {{.key = "room", .value = "state"}};
+    ASSERT_TRUE((*store)->Commit(batch, &state).ok());
   }
   auto reopened = SqliteEventStore::Open(path);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
@@ -63,10 +66,31 @@ TEST(SqliteEventStoreTest, ReopeningKeepsEventsBoundsAndSnapshot) {
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 2u);
   EXPECT_EQ((*events)[1]->dedup_key(), "key-3");
-  auto snapshot = (*reopened)->LoadSnapshot();
-  ASSERT_TRUE(snapshot.ok() && snapshot->has_value());
-  EXPECT_EQ((*snapshot)->revision, 2u);
-  EXPECT_EQ((*snapshot)->state, "state");
+  auto state = (*reopened)->LoadState();
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->revision, 3u);
+  ASSERT_EQ(state->rows.size(), 1u);
+  EXPECT_EQ(state->rows[0].value, "state");
+}
+
+// A database written before the state was kept as rows (schema version 0, with whole-state
+// snapshots) is refused with the remedy, not misread.
+TEST(SqliteEventStoreTest, ADatabaseFromAnEarlierSchemaIsRefusedWithTheRemedy) {
+  const std::string path = FreshDatabasePath();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE events (revision INTEGER PRIMARY KEY, dedup_key TEXT NOT "
+                         "NULL UNIQUE, received_ms INTEGER NOT NULL, event BLOB NOT NULL);"
+                         "CREATE TABLE snapshot (id INTEGER PRIMARY KEY, revision INTEGER, "
+                         "state BLOB);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = SqliteEventStore::Open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(store.status().message(), "empty --data_dir")) << store.status();
 }
 
 TEST(SqliteEventStoreTest, OpeningAnUnwritablePathFails) {
