@@ -60,6 +60,7 @@ absl::Status StatusFromRedisError(absl::string_view error) {
 }
 
 void RedisReplyDeleter::operator()(redisReply* reply) const { freeReplyObject(reply); }
+void RedisContextDeleter::operator()(redisContext* context) const { redisFree(context); }
 
 absl::string_view ReplyText(const redisReply& reply) {
   if (reply.type != REDIS_REPLY_STRING && reply.type != REDIS_REPLY_STATUS) return {};
@@ -68,32 +69,27 @@ absl::string_view ReplyText(const redisReply& reply) {
 
 RedisConnection::RedisConnection(RedisConnectionOptions options) : options_(std::move(options)) {}
 
-RedisConnection::~RedisConnection() {
-  if (context_ != nullptr) redisFree(context_);
-}
-
 absl::Status RedisConnection::Broken(absl::string_view what) {
   std::string message = absl::StrCat("Redis at ", AddressText(options_.address), ": ", what);
   if (context_ != nullptr) {
     if (context_->err != 0) absl::StrAppend(&message, ": ", context_->errstr);
-    redisFree(context_);
-    context_ = nullptr;
+    context_.reset();
   }
   return absl::UnavailableError(message);
 }
 
 absl::Status RedisConnection::Connect() {
   if (context_ != nullptr) return absl::OkStatus();
-  context_ = redisConnectWithTimeout(options_.address.host.c_str(), options_.address.port,
-                                     TimeoutTimeval(options_.connect_timeout));
+  context_.reset(redisConnectWithTimeout(options_.address.host.c_str(), options_.address.port,
+                                         TimeoutTimeval(options_.connect_timeout)));
   if (context_ == nullptr) return Broken("cannot allocate a connection");
   if (context_->err != 0) return Broken("connect failed");
-  if (redisSetTimeout(context_, TimeoutTimeval(options_.command_timeout)) != REDIS_OK) {
+  if (redisSetTimeout(context_.get(), TimeoutTimeval(options_.command_timeout)) != REDIS_OK) {
     return Broken("setting the command timeout failed");
   }
   // Keepalive notices a peer that vanished without closing (a lost machine) on idle
   // connections. Best effort: without it the command timeout still bounds every call.
-  static_cast<void>(redisEnableKeepAlive(context_));
+  static_cast<void>(redisEnableKeepAlive(context_.get()));
   if (options_.password.empty()) return absl::OkStatus();
   std::vector<absl::string_view> auth = {"AUTH"};
   if (!options_.username.empty()) auth.push_back(options_.username);
@@ -101,10 +97,7 @@ absl::Status RedisConnection::Connect() {
   absl::StatusOr<RedisReplyPtr> reply = Run(auth);
   if (!reply.ok()) {
     // A refused password must not leave an unauthenticated connection for the next call.
-    if (context_ != nullptr) {
-      redisFree(context_);
-      context_ = nullptr;
-    }
+    context_.reset();
     return reply.status();
   }
   return absl::OkStatus();
@@ -118,12 +111,13 @@ absl::StatusOr<RedisReplyPtr> RedisConnection::Command(absl::Span<const absl::st
 absl::StatusOr<RedisReplyPtr> RedisConnection::BlockingCommand(
     absl::Span<const absl::string_view> args, absl::Duration block) {
   if (absl::Status status = Connect(); !status.ok()) return status;
-  if (redisSetTimeout(context_, TimeoutTimeval(options_.command_timeout + block)) != REDIS_OK) {
+  if (redisSetTimeout(context_.get(), TimeoutTimeval(options_.command_timeout + block)) !=
+      REDIS_OK) {
     return Broken("setting the read timeout failed");
   }
   absl::StatusOr<RedisReplyPtr> reply = Run(args);
   if (context_ != nullptr &&
-      redisSetTimeout(context_, TimeoutTimeval(options_.command_timeout)) != REDIS_OK) {
+      redisSetTimeout(context_.get(), TimeoutTimeval(options_.command_timeout)) != REDIS_OK) {
     return Broken("restoring the command timeout failed");
   }
   return reply;
@@ -138,8 +132,8 @@ absl::StatusOr<RedisReplyPtr> RedisConnection::Run(absl::Span<const absl::string
     argv.push_back(arg.data());
     lengths.push_back(arg.size());
   }
-  RedisReplyPtr reply(static_cast<redisReply*>(
-      redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data())));
+  RedisReplyPtr reply(static_cast<redisReply*>(redisCommandArgv(
+      context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
   // hiredis returns no reply when the connection failed; the context is unusable after that.
   if (reply == nullptr) {
     return Broken(absl::StrCat(args.empty() ? "" : args.front(), " failed"));

@@ -50,6 +50,11 @@ struct RedisReplyDeleter {
 };
 using RedisReplyPtr = std::unique_ptr<redisReply, RedisReplyDeleter>;
 
+// Owns one hiredis connection.
+struct RedisContextDeleter {
+  void operator()(redisContext* context) const;
+};
+
 // The text of a string or status reply; empty for other types.
 absl::string_view ReplyText(const redisReply& reply);
 
@@ -57,7 +62,6 @@ class RedisConnection {
  public:
   // Does not connect: the first command does.
   explicit RedisConnection(RedisConnectionOptions options);
-  ~RedisConnection();
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;
 
@@ -72,7 +76,8 @@ class RedisConnection {
   }
 
   // As Command, for a command that blocks on the server (XREAD BLOCK, WAIT) for up to `block`:
-  // the read timeout is extended by that much for this call.
+  // the read timeout is extended by that much for this call. The command timeout stays on top
+  // of it, as the margin for Redis ending the block late (by up to a server tick, 100 ms).
   absl::StatusOr<RedisReplyPtr> BlockingCommand(absl::Span<const absl::string_view> args,
                                                 absl::Duration block);
 
@@ -87,7 +92,7 @@ class RedisConnection {
   absl::Status Broken(absl::string_view what);
 
   const RedisConnectionOptions options_;
-  redisContext* context_ = nullptr;
+  std::unique_ptr<redisContext, RedisContextDeleter> context_;
 };
 
 }  // namespace liveevents::service::redis
