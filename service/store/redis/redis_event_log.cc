@@ -14,9 +14,10 @@ namespace {
 
 // KEYS: head, events, dedup. ARGV: dedup key and event bytes, per event.
 // Returns revision and duplicate flag (0/1), flattened, per event.
-// Everything that can fail is checked before the first write: Redis does not roll back a script
-// that fails halfway. The head is counted locally and SET once per batch rather than INCR per
-// event; the script runs atomically either way. Numbers are formatted with %d because Lua's
+// Redis does not roll back a script that fails halfway, so each new event is written in the
+// order that keeps every prefix consistent: XADD first (the one write that can fail, when the
+// stream and the head disagree), then the head, then the dedup entry. A head missing under an
+// existing stream is refused before any write. Numbers are formatted with %d because Lua's
 // default formatting turns large ones into "1e+14".
 constexpr char kAppendScript[] = R"lua(
 local head = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -24,24 +25,19 @@ if head == 0 and redis.call('EXISTS', KEYS[2]) == 1 then
   return redis.error_reply('DATALOSS the head counter is missing but the event stream exists')
 end
 local results = {}
-local added = 0
 for i = 1, #ARGV, 2 do
   local original = redis.call('HGET', KEYS[3], ARGV[i])
   if original then
     results[#results + 1] = tonumber(original)
     results[#results + 1] = 1
   else
-    head = head + 1
-    local revision = string.format('%d', head)
-    redis.call('HSET', KEYS[3], ARGV[i], revision)
+    local revision = string.format('%d', head + 1)
     redis.call('XADD', KEYS[2], revision .. '-0', 'k', ARGV[i], 'e', ARGV[i + 1])
+    head = redis.call('INCR', KEYS[1])
+    redis.call('HSET', KEYS[3], ARGV[i], revision)
     results[#results + 1] = head
     results[#results + 1] = 0
-    added = added + 1
   end
-end
-if added > 0 then
-  redis.call('SET', KEYS[1], string.format('%d', head))
 end
 return results
 )lua";
@@ -234,9 +230,12 @@ absl::StatusOr<std::vector<AppendResult>> RedisEventLog::Append(absl::Span<const
     appended[i] = {.revision = static_cast<uint64_t>(revision.integer),
                    .duplicate = duplicate.integer != 0};
   }
-  if (options_.wait_replicas <= 0) return appended;
+  if (absl::Status replicated = WaitForReplicas(); !replicated.ok()) return replicated;
+  return appended;
+}
 
-  // WAIT covers every write this connection made so far, so it must follow on the same one.
+absl::Status RedisEventLog::WaitForReplicas() {
+  if (options_.wait_replicas <= 0) return absl::OkStatus();
   const std::string replicas = absl::StrCat(options_.wait_replicas);
   const std::string timeout_ms =
       absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(options_.wait_timeout)));
@@ -250,7 +249,7 @@ absl::StatusOr<std::vector<AppendResult>> RedisEventLog::Append(absl::Span<const
         " replicas acknowledged the batch in time; it is journaled on the primary, and a retry "
         "answers its events as duplicates"));
   }
-  return appended;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<EventPtr>> RedisEventLog::ReadAfter(uint64_t after_revision,

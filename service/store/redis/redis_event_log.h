@@ -134,6 +134,9 @@ class RedisEventLog {
 
  private:
   RedisEventLog(RedisEventLogOptions options, RedisKeys keys);
+  // WAIT for the configured replicas, on the connection that wrote: WAIT covers that
+  // connection's writes only.
+  absl::Status WaitForReplicas() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const RedisEventLogOptions options_;
   const RedisKeys keys_;

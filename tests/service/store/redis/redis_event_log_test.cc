@@ -144,6 +144,17 @@ TEST_F(RedisEventLogTest, AppendsDenseRevisionsFromOne) {
   EXPECT_EQ(*log_->OldestRevision(), 1u);
 }
 
+TEST_F(RedisEventLogTest, ALargeBatchIsOneStep) {
+  constexpr int kEvents = 5000;
+  std::vector<EventPtr> batch = MakeEvents("k", 0, kEvents);
+  batch.push_back(MakeEvent("k0"));
+  const std::vector<AppendResult> results = Append(*log_, batch);
+  ASSERT_EQ(results.size(), kEvents + 1u);
+  for (int i = 0; i < kEvents; ++i) ASSERT_THAT(results[i], Appended(i + 1, false));
+  EXPECT_THAT(results.back(), Appended(1, true));
+  EXPECT_EQ(*log_->HeadRevision(), static_cast<uint64_t>(kEvents));
+}
+
 TEST_F(RedisEventLogTest, DuplicatesAnswerTheOriginalRevisionInABatchAndAcross) {
   EXPECT_THAT(Append(*log_, {MakeEvent("a"), MakeEvent("b"), MakeEvent("a")}),
               ElementsAre(Appended(1, false), Appended(2, false), Appended(1, true)));
@@ -404,12 +415,20 @@ TEST_F(RedisEventLogTest, WaitForMissingReplicasIsUnavailableAndARetryIsADuplica
   EXPECT_THAT(Append(*log_, MakeEvents("k", 1, 1)), ElementsAre(Appended(1, true)));
 }
 
-TEST_F(RedisEventLogTest, AMissingHeadWithEventsIsDataLossNotAReusedRevision) {
+TEST_F(RedisEventLogTest, AHeadOutOfStepWithTheStreamWritesNothing) {
   Append(*log_, MakeEvents("k", 1, 2));
   Raw({"DEL", log_->keys().head});
   absl::Status status = log_->Append(MakeEvents("k", 3, 1)).status();
   EXPECT_TRUE(absl::IsDataLoss(status)) << status;
   EXPECT_THAT(Revisions(ReadAll(*log_)), ElementsAre(1, 2));
+
+  // A head behind the stream fails at the XADD, before this event wrote anything.
+  Raw({"SET", log_->keys().head, "1"});
+  status = log_->Append(MakeEvents("k", 3, 1)).status();
+  EXPECT_FALSE(status.ok());
+  EXPECT_THAT(Revisions(ReadAll(*log_)), ElementsAre(1, 2));
+  EXPECT_EQ(Raw({"HLEN", log_->keys().dedup})->integer, 2);
+  EXPECT_EQ(ReplyText(*Raw({"GET", log_->keys().head})), "1");
 }
 
 }  // namespace
