@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libboost-dev nlohmann-json3-dev libssl-dev libsqlite3-dev
+  libhiredis-dev redis-server
   libgtest-dev libgmock-dev
 )
 
