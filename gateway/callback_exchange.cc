@@ -58,6 +58,7 @@ CallbackExchange::CallbackExchange(const RequestHandler& handler, EventPublisher
 
 void CallbackExchange::Log(absl::string_view app_id, absl::string_view command,
                            const HttpReply& reply, std::optional<uint64_t> revision) const {
+  if (reply.error_code == kErrorNone && !options_.log_successes) return;
   options_.log(RequestLogLine(app_id, command, reply, revision));
 }
 

@@ -29,6 +29,9 @@ class CallbackExchange : public HttpHandler {
     std::chrono::steady_clock::duration before_callback_budget = std::chrono::milliseconds(500);
     // Where the per-request log lines go (stderr by default).
     std::function<void(absl::string_view line)> log;
+    // Refused and failed requests are always logged; successful ones only when this is set
+    // (an access line per webhook costs a write(2) on the hot path and fills disks).
+    bool log_successes = false;
     // The receive time of a request ("now" of the Sign's time window); absl::Now by default.
     std::function<absl::Time()> clock;
   };

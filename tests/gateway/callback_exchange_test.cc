@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/asio/io_context.hpp"
 #include "gtest/gtest.h"
@@ -34,9 +35,11 @@ class CallbackExchangeTest : public ::testing::Test {
     handler_.emplace(std::move(options));
   }
 
-  CallbackExchange& Exchange(std::chrono::steady_clock::duration budget) {
+  CallbackExchange& Exchange(std::chrono::steady_clock::duration budget,
+                             bool log_successes = true) {
     CallbackExchange::Options options;
     options.before_callback_budget = budget;
+    options.log_successes = log_successes;
     options.clock = [] { return absl::FromUnixMillis(1700000000123); };
     options.log = [this](absl::string_view line) {
       absl::MutexLock lock(&mu_);
@@ -98,6 +101,23 @@ TEST_F(CallbackExchangeTest, AnswersOkOnceThePublishSucceeded) {
   EXPECT_EQ(Log()[0],
             "request app=1400000001 command=Live.CallbackAfterCreateRoom status=200 code=0 "
             "revision=1");
+}
+
+TEST_F(CallbackExchangeTest, ByDefaultLogsOnlyRequestsThatWereNotOk) {
+  Exchange(std::chrono::milliseconds(500), /*log_successes=*/false);
+  Start(kCreateRoom);
+  ASSERT_TRUE(Answer().has_value());
+  EXPECT_TRUE(Log().empty());
+  {
+    absl::MutexLock lock(&mu_);
+    answer_.reset();
+  }
+  Start("{");
+  const std::optional<HttpAnswer> refused = Answer();
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 400);
+  ASSERT_EQ(Log().size(), 1u);
+  EXPECT_TRUE(absl::StrContains(Log()[0], "status=400")) << Log()[0];
 }
 
 TEST_F(CallbackExchangeTest, AnswersRefusedRequestsAtOnceWithoutPublishing) {
