@@ -178,11 +178,7 @@ start_live_events() {
   HTTP_PORTS[$name]=$http
   wait_port "$http"
 }
-# live-events as shipped, and a diagnostic twin whose server never saves a state snapshot during
-# the run (the journal stays exactly as durable; only a restart would replay more), to show what
-# the periodic whole-state snapshot costs.
 start_live_events live-events
-start_live_events live-events-nosnap --snapshot_every=1000000000000
 GRPC_PORT=${GRPC_PORTS[live-events]}
 HTTP_PORT=${HTTP_PORTS[live-events]}
 
@@ -216,11 +212,10 @@ wait_port "$PEER_PORT"
 QUERY="SdkAppid=$APP&CallbackCommand=Live.CallbackAfterStartBattle"
 declare -A URLS=(
   [live-events]="http://127.0.0.1:$HTTP_PORT/callback?$QUERY"
-  [live-events-nosnap]="http://127.0.0.1:${HTTP_PORTS[live-events-nosnap]}/callback?$QUERY"
   [nginx]="http://127.0.0.1:$NGINX_PORT/webhook?$QUERY"
   [node-redis]="http://127.0.0.1:$PEER_PORT/webhook?$QUERY"
 )
-TARGETS=(live-events nginx node-redis live-events-nosnap)
+TARGETS=(live-events nginx node-redis)
 export BENCH_ANCHORS=$PEER_DIR/bench-anchors.lua
 
 run_wrk() {  # run_wrk TARGET SECONDS: prints wrk's WRK line
@@ -262,13 +257,12 @@ REDIS_VERSION=$(redis-server --version | grep -o 'v=[0-9.]*' | cut -d= -f2)
 NGINX_VERSION=$(nginx -v 2>&1 | cut -d/ -f2)
 
 # ---------------------------------------------------------------- ack latency, open loop
-# The ingest rounds left one battle per request in the state; the snapshot cost depends on it.
+# The ingest rounds left one battle per request in the state.
 ACK_STATE_BATTLES=$(server_info "$GRPC_PORT" battles)
-NOSNAP_STATE_BATTLES=$(server_info "${GRPC_PORTS[live-events-nosnap]}" battles)
 echo "round server rate p50 p99 p999 max achieved_rps non_2xx errors max_send_lag" \
   "max_timer_lag" >"$RESULTS/ack.txt"
 for round in $(seq "$ROUNDS"); do
-  for server in live-events live-events-nosnap; do
+  for server in live-events; do
     for rate in $ACK_RATES; do
       line=$("$BIN/ack_latency" --port="${HTTP_PORTS[$server]}" --rate="$rate" \
         --seconds="$ACK_SECONDS" --connections=64) || die "ack_latency at $rate/s failed: $line"
@@ -294,7 +288,7 @@ for n in $FANOUT_SUBSCRIBERS; do
   done)" >>"$RESULTS/fanout.txt"
   log "fan-out $n subscribers: $line"
 done
-for name in live-events live-events-nosnap; do
+for name in live-events; do
   stop_pid "${GATEWAY_PIDS[$name]}"
   stop_pid "${SERVER_PIDS[$name]}"
 done
@@ -346,7 +340,7 @@ mkdir -p "$PLOTS_DIR"
 export MODE STARTED LOAD_BEFORE LOAD_AFTER ROUNDS SECONDS_PER_ROUND CONNECTIONS THREADS \
   ACK_SECONDS FANOUT_RATE FANOUT_SECONDS RSS_EMPTY RSS_STATE RSS_JOURNAL STATE_ROOMS \
   STATE_BATTLES STATE_EVENTS STATE_DB_BYTES JOURNAL_HEAD JOURNAL_DB_BYTES FILL_STATE \
-  FILL_MESSAGES ACK_STATE_BATTLES NOSNAP_STATE_BATTLES NODE_VERSION REDIS_VERSION NGINX_VERSION RESULTS PLOTS_DIR OUT
+  FILL_MESSAGES ACK_STATE_BATTLES NODE_VERSION REDIS_VERSION NGINX_VERSION RESULTS PLOTS_DIR OUT
 export CPU_MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 export NPROC=$(nproc)
 export KERNEL=$(uname -sr)
