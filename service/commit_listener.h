@@ -2,6 +2,8 @@
 #ifndef LIVEEVENTS_SERVICE_COMMIT_LISTENER_H_
 #define LIVEEVENTS_SERVICE_COMMIT_LISTENER_H_
 
+#include <cstdint>
+
 #include "absl/types/span.h"
 #include "service/store/event_store.h"
 
@@ -12,6 +14,9 @@ namespace liveevents::service {
 class CommitListener {
  public:
   virtual ~CommitListener() = default;
+  // The revision the journal recovered to, before it accepts the first event (so nothing can
+  // be committed, and broadcast, before the listener knows where the journal starts).
+  virtual void OnRecovered(uint64_t head) {}
   virtual void OnCommitted(absl::Span<const EventPtr> events) = 0;
 };
 

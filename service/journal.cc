@@ -78,9 +78,17 @@ absl::Status Journal::LoadDedupIndex() {
 }
 
 absl::Status Journal::Recover() {
+  uint64_t head;
+  {
+    absl::MutexLock lock(&mu_);
+    if (absl::Status status = RestoreState(); !status.ok()) return status;
+    if (absl::Status status = LoadDedupIndex(); !status.ok()) return status;
+    head = applied_;
+  }
+  // Before accepting: an event committed first would otherwise be broadcast from a start the
+  // listener does not know yet (a subscriber catching up could then go live past it).
+  listener_.OnRecovered(head);
   absl::MutexLock lock(&mu_);
-  if (absl::Status status = RestoreState(); !status.ok()) return status;
-  if (absl::Status status = LoadDedupIndex(); !status.ok()) return status;
   accepting_ = true;
   next_maintenance_ = absl::Now() + options_.maintenance_interval;
   next_overdue_check_ = absl::Now();

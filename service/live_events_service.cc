@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -16,6 +17,13 @@
 
 namespace liveevents::service {
 namespace {
+
+// A stream refused before it started.
+class FinishedStream : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  explicit FinishedStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
 
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
                                      const grpc::Status& status) {
@@ -137,10 +145,21 @@ grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext
   return reactor;
 }
 
-grpc::ServerWriteReactor<v1::SubscribeResponse>* LiveEventsService::Subscribe(
-    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
-  return new SubscribeReactor(context, *request, journal_, store_, hub_, worker_,
-                              subscribe_options_);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* LiveEventsService::Subscribe(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  // Raw method: the request arrives as bytes and is parsed here, as gRPC would have.
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  v1::SubscribeRequest parsed;
+  if (!request->Dump(&slices).ok()) slices.clear();
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  if (!parsed.ParseFromString(bytes)) {
+    return new FinishedStream(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the SubscribeRequest does not parse"));
+  }
+  return new SubscribeReactor(context, parsed, journal_, store_, hub_, worker_, subscribe_options_);
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::GetRoom(grpc::CallbackServerContext* context,

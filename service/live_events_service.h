@@ -13,7 +13,9 @@
 
 namespace liveevents::service {
 
-class LiveEventsService final : public v1::LiveEvents::CallbackService {
+// Subscribe is a raw method: its reactor writes responses encoded once for every stream.
+class LiveEventsService final
+    : public v1::LiveEvents::WithRawCallbackMethod_Subscribe<v1::LiveEvents::CallbackService> {
  public:
   // Everything passed in must outlive the service. Journal reads run on `worker`.
   LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
@@ -22,8 +24,8 @@ class LiveEventsService final : public v1::LiveEvents::CallbackService {
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
                                     const v1::PublishRequest* request,
                                     v1::PublishResponse* response) override;
-  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
-      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* GetRoom(grpc::CallbackServerContext* context,
                                     const v1::GetRoomRequest* request, v1::Room* response) override;
   grpc::ServerUnaryReactor* ListRooms(grpc::CallbackServerContext* context,

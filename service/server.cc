@@ -48,7 +48,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     server->grpc_server_->Shutdown();
     return status;
   }
-  server->hub_.StartAt(server->journal_.AppliedRevision());
   SetServing(*server->grpc_server_, true);
   return server;
 }

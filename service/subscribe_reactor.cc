@@ -124,43 +124,43 @@ void SubscribeReactor::QueueSnapshot() {
   });
 
   std::vector<ResponsePtr> chunks;
-  auto response = std::make_shared<v1::SubscribeResponse>();
+  v1::SubscribeResponse response;
   PageBudget budget;
   // Starts a new chunk when the current one has snapshot_chunk entries or the next entry would
   // take it past the byte budget.
   auto make_room_for = [&](size_t bytes) {
-    const int size = response->snapshot().rooms_size() + response->snapshot().battles_size();
+    const int size = response.snapshot().rooms_size() + response.snapshot().battles_size();
     if (size >= static_cast<int>(options_.snapshot_chunk) || !budget.Take(bytes)) {
-      chunks.push_back(std::move(response));
-      response = std::make_shared<v1::SubscribeResponse>();
+      chunks.push_back(Encode(response));
+      response.Clear();
       budget = PageBudget();
       budget.Take(bytes);
     }
   };
   for (const auto& room : rooms) {
     make_room_for(room->ByteSizeLong());
-    *response->mutable_snapshot()->add_rooms() = *room;
+    *response.mutable_snapshot()->add_rooms() = *room;
   }
   for (const auto& battle : battles) {
     make_room_for(battle->ByteSizeLong());
-    *response->mutable_snapshot()->add_battles() = *battle;
+    *response.mutable_snapshot()->add_battles() = *battle;
   }
-  if (response->snapshot().rooms_size() + response->snapshot().battles_size() > 0) {
-    chunks.push_back(std::move(response));
+  if (response.snapshot().rooms_size() + response.snapshot().battles_size() > 0) {
+    chunks.push_back(Encode(response));
   }
+  v1::SubscribeResponse end;
+  end.mutable_snapshot_end()->set_revision(as_of);
 
   absl::MutexLock lock(&mu_);
   scanned_revision_ = as_of;
   for (ResponsePtr& chunk : chunks) Enqueue(std::move(chunk), as_of);
-  auto end = std::make_shared<v1::SubscribeResponse>();
-  end->mutable_snapshot_end()->set_revision(as_of);
-  Enqueue(std::move(end), as_of);
+  Enqueue(Encode(end), as_of);
 }
 
 void SubscribeReactor::QueueProgress() {
-  auto response = std::make_shared<v1::SubscribeResponse>();
-  response->mutable_progress()->set_revision(scanned_revision_);
-  Enqueue(std::move(response), scanned_revision_);
+  v1::SubscribeResponse response;
+  response.mutable_progress()->set_revision(scanned_revision_);
+  Enqueue(Encode(response), scanned_revision_);
 }
 
 void SubscribeReactor::Enqueue(ResponsePtr response, uint64_t revision) {
@@ -217,13 +217,13 @@ void SubscribeReactor::CatchUp(bool snapshot_first) {
         Pump();
         return;
       }
+      v1::SubscribeResponse response;
       for (const EventPtr& event : *page) {
         if (event->revision() <= scanned_revision_) continue;
         scanned_revision_ = event->revision();
         if (!MatchesFilter(filter_, *event)) continue;
-        auto response = std::make_shared<v1::SubscribeResponse>();
-        *response->mutable_event() = *event;
-        Enqueue(std::move(response), event->revision());
+        *response.mutable_event() = *event;
+        Enqueue(Encode(response), event->revision());
       }
       if (!queue_.empty()) {
         // Continue from OnWriteDone once the client has taken this page.

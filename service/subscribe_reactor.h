@@ -1,6 +1,6 @@
 // One Subscribe stream: a self-owned ServerWriteReactor with a bounded queue of shared,
-// immutable responses. It first reads the journal from its start point ("catching up"), then
-// switches to live delivery from the hub with no gap and no duplicate.
+// immutable, already encoded responses. It first reads the journal from its start point ("catching
+// up"), then switches to live delivery from the hub with no gap and no duplicate.
 #ifndef LIVEEVENTS_SERVICE_SUBSCRIBE_REACTOR_H_
 #define LIVEEVENTS_SERVICE_SUBSCRIBE_REACTOR_H_
 
@@ -14,14 +14,14 @@
 #include "absl/synchronization/mutex.h"
 #include "liveevents/v1/live_events.pb.h"
 #include "service/catch_up_worker.h"
+#include "service/encoded_response.h"
 #include "service/journal.h"
 #include "service/subscribe_options.h"
 #include "service/subscriber_hub.h"
 
 namespace liveevents::service {
 
-class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
-                         public Subscription {
+class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>, public Subscription {
  public:
   // Validates the request and registers with `hub`; ends the call at once when invalid. The
   // reactor deletes itself in OnDone. Journal reads and the snapshot run on `worker`.
@@ -42,7 +42,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
   void OnDone() override;
 
  private:
-  using ResponsePtr = std::shared_ptr<const v1::SubscribeResponse>;
+  using ResponsePtr = EncodedResponse;
 
   absl::Status CheckStart(const v1::SubscribeRequest& request) const;
   // Worker thread: queues the rooms and battles the filter wants as of one revision, then the

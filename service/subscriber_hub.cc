@@ -15,7 +15,7 @@ SubscriberHub::~SubscriberHub() {
   ticker_.join();
 }
 
-void SubscriberHub::StartAt(uint64_t head) {
+void SubscriberHub::OnRecovered(uint64_t head) {
   absl::MutexLock lock(&mu_);
   last_broadcast_ = head;
 }
@@ -44,13 +44,13 @@ bool SubscriberHub::TryGoLive(Subscription* subscription, uint64_t scanned) {
 }
 
 void SubscriberHub::OnCommitted(absl::Span<const EventPtr> events) {
-  // One shared response per event, however many subscribers receive it.
+  // One shared response per event, encoded once however many subscribers receive it.
   std::vector<Delivery> batch;
   batch.reserve(events.size());
+  v1::SubscribeResponse response;
   for (const EventPtr& event : events) {
-    auto response = std::make_shared<v1::SubscribeResponse>();
-    *response->mutable_event() = *event;
-    batch.push_back({event, std::move(response)});
+    *response.mutable_event() = *event;
+    batch.push_back({event, Encode(response)});
   }
   absl::MutexLock lock(&mu_);
   if (!events.empty()) last_broadcast_ = events.back()->revision();

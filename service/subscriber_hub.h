@@ -13,13 +13,14 @@
 #include "absl/time/time.h"
 #include "liveevents/v1/live_events.pb.h"
 #include "service/commit_listener.h"
+#include "service/encoded_response.h"
 
 namespace liveevents::service {
 
-// One committed event, wrapped once in the response every subscriber shares.
+// One committed event, encoded once in the response every subscriber shares.
 struct Delivery {
   EventPtr event;
-  std::shared_ptr<const v1::SubscribeResponse> response;
+  EncodedResponse response;
 };
 
 // What the hub needs of a subscription. Every call is made with the hub's lock held (lock
@@ -41,8 +42,8 @@ class SubscriberHub : public CommitListener {
   explicit SubscriberHub(absl::Duration progress_interval);
   ~SubscriberHub() override;
 
-  // Sets the revision the journal recovered to, before any subscription registers.
-  void StartAt(uint64_t head);
+  // The revision the journal recovered to: the hub's start, before anything is committed.
+  void OnRecovered(uint64_t head) override;
 
   // Adds `subscription` and returns the last revision broadcast: a START_NOW subscription
   // starts right after it, and passes `live` so that GoLive() is called before any later

@@ -179,8 +179,14 @@ TEST_F(CrashTest, EveryAcknowledgedCallbackIsJournaledOnceAndSeenOnceInOrder) {
     subscriber.Stop();
     subscribing.join();
     const std::vector<uint64_t> seen = collector.revisions();
+    const std::set<uint64_t> seen_set(seen.begin(), seen.end());
+    std::vector<uint64_t> missing;
+    for (const v1::Event& event : Journal()) {
+      if (!seen_set.contains(event.revision())) missing.push_back(event.revision());
+    }
     FAIL() << "the subscriber saw " << seen.size() << " events, the last "
            << (seen.empty() ? 0 : seen.back()) << "; the journal holds " << Journal().size()
+           << "; missing revisions: " << ::testing::PrintToString(missing)
            << "; the subscriber ended with: " << subscriber_status;
   }
 

@@ -63,6 +63,21 @@ class ScriptedStore : public MemoryEventStore {
 
 class RecordingListener : public CommitListener {
  public:
+  // The journal this listener checks in OnRecovered (may stay null).
+  void Watch(const Journal* journal) { journal_ = journal; }
+  void OnRecovered(uint64_t head) override {
+    absl::MutexLock lock(&mu_);
+    recovered_heads_.push_back(head);
+    recovered_while_accepting_ = journal_ != nullptr && journal_->Accepting();
+  }
+  std::vector<uint64_t> recovered_heads() const {
+    absl::MutexLock lock(&mu_);
+    return recovered_heads_;
+  }
+  bool recovered_while_accepting() const {
+    absl::MutexLock lock(&mu_);
+    return recovered_while_accepting_;
+  }
   void OnCommitted(absl::Span<const EventPtr> events) override {
     absl::MutexLock lock(&mu_);
     for (const EventPtr& event : events) revisions_.push_back(event->revision());
@@ -75,6 +90,9 @@ class RecordingListener : public CommitListener {
  private:
   mutable absl::Mutex mu_;
   std::vector<uint64_t> revisions_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint64_t> recovered_heads_ ABSL_GUARDED_BY(mu_);
+  bool recovered_while_accepting_ ABSL_GUARDED_BY(mu_) = false;
+  const Journal* journal_ = nullptr;
 };
 
 // One Publish's answer, waited for with a bound.
@@ -143,6 +161,7 @@ class JournalTest : public ::testing::Test {
   void Start(JournalOptions options = {}) {
     options.clock = [this] { return absl::FromUnixMillis(now_ms_.load()); };
     journal_ = std::make_unique<Journal>(store_, listener_, options);
+    listener_.Watch(journal_.get());
     ASSERT_TRUE(journal_->Recover().ok());
   }
 
@@ -430,6 +449,17 @@ TEST_F(JournalTest, ARestartLoadsTheStoredStateWithoutReplayingTheJournal) {
   ASSERT_TRUE(retry.Wait() && retry.result.ok());
   EXPECT_TRUE(retry.result->duplicate);
   EXPECT_EQ(retry.result->revision, 8u);
+}
+
+// The hub must know where the journal starts before anything can be committed: an event
+// committed (and broadcast) first would let a subscriber catching up go live past it.
+TEST_F(JournalTest, TheListenerLearnsTheRecoveredHeadBeforeTheJournalAccepts) {
+  Start();
+  for (int i = 0; i < 3; ++i) PublishOk(MakeCreateRoom(absl::StrCat("r", i)));
+  journal_.reset();
+  Start();
+  EXPECT_EQ(listener_.recovered_heads(), (std::vector<uint64_t>{0, 3}));
+  EXPECT_FALSE(listener_.recovered_while_accepting());
 }
 
 TEST_F(JournalTest, EventsTheStoredStateDoesNotCoverAreReplayedAndTheRowsRewritten) {
