@@ -49,8 +49,16 @@ int GetServerInfo(const CommandContext& context);
 // events (0: one default page), following the pages, which the server also cuts by bytes.
 int ListRooms(const CommandContext& context, liveevents::v1::RoomStatus status,
               uint64_t sdk_app_id);
-int ListBattles(const CommandContext& context, liveevents::v1::BattleState state,
-                const std::string& room_id, uint64_t sdk_app_id, bool only_overdue);
+// What `livectl battles` lists.
+struct BattlesQuery {
+  liveevents::v1::BattleState state = liveevents::v1::BATTLE_STATE_UNSPECIFIED;  // Any state.
+  std::string room_id;      // Empty: battles of every room.
+  uint64_t sdk_app_id = 0;  // 0: every app.
+  bool only_overdue = false;
+  // By start time, newest first (ORDER_NEWEST_FIRST); otherwise by (app, battle id).
+  bool newest_first = false;
+};
+int ListBattles(const CommandContext& context, const BattlesQuery& query);
 int ListEvents(const CommandContext& context, uint64_t after_revision, int32_t limit);
 // `livectl members ROOM`: the room's online accounts, one JSON string per line, all pages.
 int ListRoomMembers(const CommandContext& context, const std::string& room_id, uint64_t sdk_app_id);

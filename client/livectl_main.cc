@@ -36,6 +36,9 @@ ABSL_FLAG(std::string, state, "", "battles: created, started or ended (default: 
 ABSL_FLAG(bool, overdue, false,
           "battles: only battles marked overdue (started, no End within duration + the server's "
           "--battle_grace)");
+ABSL_FLAG(bool, newest, false,
+          "battles: newest start time first (with --room: the room's battle history); default: "
+          "by battle id");
 ABSL_FLAG(int32_t, limit, 0,
           "events: at most this many, over as many pages as it takes (0: one page of the server "
           "default, 100)");
@@ -58,7 +61,7 @@ constexpr char kUsage[] = R"(livectl: query and follow a live-events service.
   livectl rooms [--status active|destroyed] [--app N]
   livectl members ROOM [--app N]
   livectl battle ID [--app N]
-  livectl battles [--state created|started|ended] [--room R] [--app N] [--overdue]
+  livectl battles [--state created|started|ended] [--room R] [--app N] [--overdue] [--newest]
   livectl events [--after REV] [--limit N]
   livectl info
   livectl post FILE|- --app N [--command C] [--gateway URL] [--token T | --token_file F]
@@ -171,7 +174,11 @@ int Dispatch(const std::vector<char*>& args) {
     const auto room = Single(absl::GetFlag(FLAGS_room));
     if (!state.ok()) return UsageError(state.status().message());
     if (!room) return UsageError("battles takes one --room");
-    return client::ListBattles(context, *state, *room, *app, absl::GetFlag(FLAGS_overdue));
+    return client::ListBattles(context, {.state = *state,
+                                         .room_id = *room,
+                                         .sdk_app_id = *app,
+                                         .only_overdue = absl::GetFlag(FLAGS_overdue),
+                                         .newest_first = absl::GetFlag(FLAGS_newest)});
   }
   return UsageError(absl::StrCat("unknown command '", verb, "'"));
 }

@@ -154,17 +154,17 @@ int ListRooms(const CommandContext& context, v1::RoomStatus status, uint64_t sdk
       [](const v1::ListRoomsResponse& response) -> const auto& { return response.rooms(); });
 }
 
-int ListBattles(const CommandContext& context, v1::BattleState state, const std::string& room_id,
-                uint64_t sdk_app_id, bool only_overdue) {
+int ListBattles(const CommandContext& context, const BattlesQuery& query) {
   return PrintPages<v1::ListBattlesResponse>(
       context, "battles",
       [&](auto& stub, auto& call, const std::string& token, auto& response) {
         v1::ListBattlesRequest request;
-        request.set_state(state);
-        request.set_room_id(room_id);
-        request.set_sdk_app_id(sdk_app_id);
+        request.set_state(query.state);
+        request.set_room_id(query.room_id);
+        request.set_sdk_app_id(query.sdk_app_id);
         // Unset lists overdue and other battles alike.
-        if (only_overdue) request.set_overdue(true);
+        if (query.only_overdue) request.set_overdue(true);
+        if (query.newest_first) request.set_order(v1::ListBattlesRequest::ORDER_NEWEST_FIRST);
         request.set_page_token(token);
         return stub.ListBattles(&call, request, &response);
       },

@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
+#include "service/core/battle_order.h"
 #include "service/core/battle_overdue.h"
 #include "service/core/event_keys.h"
 #include "service/core/request_limits.h"
@@ -261,24 +262,49 @@ grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerCon
                                                          const v1::ListBattlesRequest* request,
                                                          v1::ListBattlesResponse* response) {
   grpc::Status status = CheckEnum(request->state(), v1::BattleState_IsValid, "state");
+  if (status.ok()) {
+    status = CheckEnum(request->order(), v1::ListBattlesRequest::Order_IsValid, "order");
+  }
   if (status.ok()) status = ToGrpcStatus(CheckIdLength(request->room_id(), "room_id"));
   if (!status.ok()) return FinishWith(context, status);
+  auto keep = [request](const v1::Battle& battle) {
+    return (request->state() == v1::BATTLE_STATE_UNSPECIFIED ||
+            battle.state() == request->state()) &&
+           // A battle's rooms are of the battle's own app, so this matches within it.
+           (request->room_id().empty() || BattleInvolvesRoom(battle, request->room_id())) &&
+           (!request->has_overdue() || battle.overdue() == request->overdue());
+  };
+  if (request->order() == v1::ListBattlesRequest::ORDER_NEWEST_FIRST) {
+    return FinishWith(context, ListBattlesNewestFirst(*request, keep, response));
+  }
   journal_.ReadState([&](const LiveState& state, uint64_t) {
     status = FillPage(
         state.battles(), request->sdk_app_id(), request->page_token(), request->page_size(),
-        [&](const BattleRecord& record) {
-          return (request->state() == v1::BATTLE_STATE_UNSPECIFIED ||
-                  record.battle->state() == request->state()) &&
-                 // A battle's rooms are of the battle's own app, so this matches within it.
-                 (request->room_id().empty() ||
-                  BattleInvolvesRoom(*record.battle, request->room_id())) &&
-                 (!request->has_overdue() || record.battle->overdue() == request->overdue());
-        },
+        [&](const BattleRecord& record) { return keep(*record.battle); },
         [&](const BattleRecord& record) { *response->add_battles() = *record.battle; },
         [](const BattleRecord& record) { return record.battle->ByteSizeLong(); },
         response->mutable_next_page_token());
   });
   return FinishWith(context, status);
+}
+
+grpc::Status LiveEventsService::ListBattlesNewestFirst(
+    const v1::ListBattlesRequest& request, absl::FunctionRef<bool(const v1::Battle&)> keep,
+    v1::ListBattlesResponse* response) const {
+  absl::StatusOr<std::optional<BattlePosition>> after =
+      DecodeNewestFirstPageToken(request.page_token());
+  if (!after.ok()) return ToGrpcStatus(after.status());
+  absl::StatusOr<int> limit = PageSize(request.page_size(), "page_size");
+  if (!limit.ok()) return ToGrpcStatus(limit.status());
+  journal_.ReadState([&](const LiveState& state, uint64_t) {
+    const BattlePage page =
+        NewestFirstPage(state.battles(), request.sdk_app_id(), *after, *limit, keep);
+    for (const v1::Battle* battle : page.battles) *response->add_battles() = *battle;
+    if (page.more && !page.battles.empty()) {
+      response->set_next_page_token(EncodeNewestFirstPageToken(PositionOf(*page.battles.back())));
+    }
+  });
+  return grpc::Status::OK;
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListEvents(grpc::CallbackServerContext* context,

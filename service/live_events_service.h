@@ -3,6 +3,7 @@
 #ifndef LIVEEVENTS_SERVICE_LIVE_EVENTS_SERVICE_H_
 #define LIVEEVENTS_SERVICE_LIVE_EVENTS_SERVICE_H_
 
+#include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
 #include "liveevents/v1/live_events.grpc.pb.h"
 #include "service/catch_up_worker.h"
@@ -50,6 +51,10 @@ class LiveEventsService final
  private:
   // Worker thread: one ListEvents page after `after`, at most `limit` events and kMaxPageBytes.
   grpc::Status ReadEventsPage(uint64_t after, int limit, v1::ListEventsResponse* response) const;
+  // One ListBattles page in ORDER_NEWEST_FIRST of the battles `keep` accepts.
+  grpc::Status ListBattlesNewestFirst(const v1::ListBattlesRequest& request,
+                                      absl::FunctionRef<bool(const v1::Battle&)> keep,
+                                      v1::ListBattlesResponse* response) const;
 
   Journal& journal_;
   EventStore& store_;

@@ -12,8 +12,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "service/core/battle_order.h"
 
 namespace liveevents::service {
+
+inline constexpr absl::string_view kNewestFirstTokenPrefix = "newest/";
 
 inline std::string EncodePageToken(const std::string& last_key) {
   return absl::BytesToHexString(last_key);
@@ -46,6 +50,36 @@ inline absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> DecodeApp
     return absl::InvalidArgumentError("page_token: not a token this server issued");
   }
   return std::make_pair(sdk_app_id, key->substr(slash + 1));
+}
+
+// Tokens for battles in newest-first order: "newest/", the start time, '/', the app, '/', the
+// id. The prefix keeps them apart from key-order tokens, so a token of one order given with the
+// other is INVALID_ARGUMENT instead of a silently wrong page.
+inline std::string EncodeNewestFirstPageToken(const BattlePosition& last) {
+  return EncodePageToken(absl::StrCat(kNewestFirstTokenPrefix, last.start_time, "/",
+                                      last.sdk_app_id, "/", last.battle_id));
+}
+
+// The position after which the page starts; nullopt for the first page.
+inline absl::StatusOr<std::optional<BattlePosition>> DecodeNewestFirstPageToken(
+    const std::string& token) {
+  absl::StatusOr<std::string> text = DecodePageToken(token);
+  if (!text.ok()) return text.status();
+  if (text->empty()) return std::nullopt;
+  const absl::Status foreign = absl::InvalidArgumentError(
+      "page_token: not a token this server issued for ORDER_NEWEST_FIRST");
+  absl::string_view rest(*text);
+  if (!absl::ConsumePrefix(&rest, kNewestFirstTokenPrefix)) return foreign;
+  const size_t first = rest.find('/');
+  const size_t second = first == absl::string_view::npos ? first : rest.find('/', first + 1);
+  BattlePosition position;
+  if (second == absl::string_view::npos ||
+      !absl::SimpleAtoi(rest.substr(0, first), &position.start_time) ||
+      !absl::SimpleAtoi(rest.substr(first + 1, second - first - 1), &position.sdk_app_id)) {
+    return foreign;
+  }
+  position.battle_id = std::string(rest.substr(second + 1));
+  return position;
 }
 
 }  // namespace liveevents::service

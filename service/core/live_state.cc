@@ -78,6 +78,23 @@ BattleRecord NewBattle(const EntityKey& key) {
   return record;
 }
 
+// The ids of the rooms a battle names: from_room, then to_rooms, empty ids left out.
+std::vector<std::string> RoomIdsOf(const Battle& battle) {
+  std::vector<std::string> ids;
+  if (!battle.from_room().room_id().empty()) ids.push_back(battle.from_room().room_id());
+  for (const v1::BattleRoom& room : battle.to_rooms()) {
+    if (!room.room_id().empty()) ids.push_back(room.room_id());
+  }
+  return ids;
+}
+
+// True when `a` started after `b`: by start_time, then by battle id, so that which of two
+// overlapping battles a room is in does not depend on the order their Starts arrived.
+bool StartedAfter(const Battle& a, const Battle& b) {
+  if (a.start_time() != b.start_time()) return a.start_time() > b.start_time();
+  return a.battle_id() > b.battle_id();
+}
+
 template <typename Index>
 std::vector<uint64_t> AppsIn(const Index& index, const std::string& id) {
   auto it = index.find(id);
@@ -482,6 +499,47 @@ void LiveState::TouchRoom(const Event& event, const EntityKey& key, RoomRecord& 
   }
 }
 
+void LiveState::EnterBattle(const Battle& battle, uint64_t revision) {
+  for (const std::string& room_id : RoomIdsOf(battle)) {
+    const RoomRecord* record = FindRoomRecord(battle.sdk_app_id(), room_id);
+    if (record == nullptr) continue;
+    const std::string& current = record->room->current_battle_id();
+    if (!current.empty() && current != battle.battle_id()) {
+      // A lost End can leave a room in two STARTED battles: it stays in the later one.
+      const Battle* other = FindBattle(battle.sdk_app_id(), current);
+      if (other != nullptr && other->state() == v1::BATTLE_STATE_STARTED &&
+          StartedAfter(*other, battle)) {
+        continue;
+      }
+    }
+    SetCurrentBattle(EntityKey(battle.sdk_app_id(), room_id), battle.battle_id(), revision);
+  }
+}
+
+void LiveState::LeaveBattle(const Battle& battle, uint64_t revision) {
+  for (const std::string& room_id : RoomIdsOf(battle)) {
+    const RoomRecord* record = FindRoomRecord(battle.sdk_app_id(), room_id);
+    if (record != nullptr && record->room->current_battle_id() == battle.battle_id()) {
+      SetCurrentBattle(EntityKey(battle.sdk_app_id(), room_id), "", revision);
+    }
+  }
+}
+
+void LiveState::SetCurrentBattle(const EntityKey& room_key, const std::string& battle_id,
+                                 uint64_t revision) {
+  auto it = rooms_.find(room_key);
+  if (it == rooms_.end() || it->second.room->status() == v1::ROOM_STATUS_DESTROYED ||
+      it->second.room->current_battle_id() == battle_id) {
+    return;
+  }
+  Room& room = it->second.room.Mutable();
+  room.set_current_battle_id(battle_id);
+  // Not TouchRoom: a battle's EventTime is no fact about the room, and must neither make a
+  // room fact look stale nor move the room's member reorder horizon.
+  room.set_last_revision(revision);
+  changed_rooms_.insert(room_key);  // Its row is written with the event that did this.
+}
+
 ApplyOutcome LiveState::ApplyCreateRoom(const Event& event) {
   const v1::RoomInfo& info = event.create_room().room_info();
   if (info.room_id().empty()) return {.stale = false};
@@ -526,6 +584,7 @@ ApplyOutcome LiveState::ApplyDestroyRoom(const Event& event) {
   record.room.Mutable().set_status(v1::ROOM_STATUS_DESTROYED);
   record.room.Mutable().set_destroyed_time_ms(event.event_time_ms());
   record.room.Mutable().set_online_count(0);
+  record.room.Mutable().clear_current_battle_id();  // A destroyed room is in no battle.
   // Every later member fact is stale anyway: the tombstone keeps no member bookkeeping.
   for (const auto& [account, time] : record.online) MemberChanged(key, account);
   for (const auto& [account, time] : record.offline) MemberChanged(key, account);
@@ -633,6 +692,8 @@ ApplyOutcome LiveState::ApplyStartBattle(const Event& event) {
     }
   }
   BattleRecord& record = EmplaceBattle(key);
+  // A newer Start may name other rooms: the ones it drops leave the battle.
+  LeaveBattle(*record.battle, event.revision());
   Battle& battle = record.battle.Mutable();
   battle.set_state(v1::BATTLE_STATE_STARTED);
   battle.set_duration_ms(start.duration_ms());
@@ -641,6 +702,7 @@ ApplyOutcome LiveState::ApplyStartBattle(const Event& event) {
   *battle.mutable_from_room() = start.from_room();
   *battle.mutable_to_rooms() = start.to_rooms();
   Touch(event, battle, record.last_received_time_ms);
+  EnterBattle(*record.battle, event.revision());
   return {};
 }
 
@@ -653,6 +715,8 @@ ApplyOutcome LiveState::ApplyEndBattle(const Event& event) {
     return {.stale = true};
   }
   BattleRecord& record = EmplaceBattle(key);
+  // The rooms its Start named are the ones that can be in it (an End alone enters none).
+  LeaveBattle(*record.battle, event.revision());
   Battle& battle = record.battle.Mutable();
   battle.set_state(v1::BATTLE_STATE_ENDED);
   battle.set_op_type(end.op_type());

@@ -78,6 +78,10 @@ struct BattleRecord {
 //  - a LiveEvents.BattleOverdue (journaled by the service, not Tencent) marks a STARTED battle
 //    overdue and changes nothing else: not its state, and not its newest EventTime, so the late
 //    End it was waiting for is never stale because of it. About any other battle it is stale;
+//  - a room's current_battle_id names the STARTED battle it is in: a Start that is applied sets
+//    it on the battle's rooms that exist and are not destroyed (unless a room is already in
+//    another STARTED battle that started later), an End that is applied clears it where it
+//    names that battle, a DestroyRoom clears it. A battle never creates a room;
 //  - per-member fact times stay bounded: online members keep theirs, offline members only
 //    within LiveStateOptions::member_reorder_horizon_ms of the room's newest EventTime.
 class LiveState {
@@ -134,6 +138,14 @@ class LiveState {
   void AddRoomRows(const EntityKey& key, const RoomRecord& record, bool all_members,
                    StateChanges& changes) const;
   void ForgetChanges();
+  // Points the battle's existing rooms at it (EnterBattle) or, where they point at it, at
+  // nothing (LeaveBattle). `revision` is the event that did it.
+  void EnterBattle(const v1::Battle& battle, uint64_t revision);
+  void LeaveBattle(const v1::Battle& battle, uint64_t revision);
+  // The one place a battle changes a room: sets its current_battle_id ("" clears it) and
+  // last_revision, and marks the room changed. Does nothing to a room that does not exist or is
+  // destroyed.
+  void SetCurrentBattle(const EntityKey& room_key, const std::string& battle_id, uint64_t revision);
 
   // Every insertion and removal goes through these, so the by-id indexes stay exact.
   RoomRecord& EmplaceRoom(const EntityKey& key, bool* inserted = nullptr);

@@ -335,6 +335,99 @@ TEST_F(LiveEventsServiceTest, ListBattlesMatchesTheRoomWithinTheApp) {
   EXPECT_EQ(response.battles(0).sdk_app_id(), kAppB);
 }
 
+// A room's battle history, newest first, a page of two at a time: ties of start time go by
+// key, the battle that never started comes last, and every battle of the room comes exactly once.
+TEST_F(LiveEventsServiceTest, ListBattlesNewestFirstPagesARoomsHistory) {
+  auto start = [this](const std::string& id, const std::string& other_room, int64_t start_time) {
+    v1::Event event = MakeStartBattle(id, "r1", other_room);
+    event.mutable_start_battle()->set_start_time(start_time);
+    Publish(event);
+  };
+  start("b-mid-2", "r2", 200);
+  start("b-old", "r3", 100);
+  start("b-new", "r4", 300);
+  start("b-mid-1", "r5", 200);
+  v1::Event elsewhere = MakeStartBattle("b-elsewhere", "r7", "r9");  // Newest, another room.
+  elsewhere.mutable_start_battle()->set_start_time(400);
+  Publish(elsewhere);
+  v1::Event created;
+  created.set_sdk_app_id(kAppA);
+  created.set_command("Live.CallbackAfterCreateBattle");
+  created.set_raw_body("{\"created\":1}");
+  created.mutable_create_battle()->set_battle_id("b-created");
+  created.mutable_create_battle()->set_from_room_id("r1");
+  Publish(created);
+
+  std::vector<std::string> ids;
+  std::string token;
+  int pages = 0;
+  do {
+    v1::ListBattlesRequest request;
+    request.set_room_id("r1");
+    request.set_order(v1::ListBattlesRequest::ORDER_NEWEST_FIRST);
+    request.set_page_size(2);
+    request.set_page_token(token);
+    v1::ListBattlesResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->ListBattles(&context, request, &response).ok());
+    for (const v1::Battle& battle : response.battles()) ids.push_back(battle.battle_id());
+    token = response.next_page_token();
+    ASSERT_LT(++pages, 10);
+  } while (!token.empty());
+  EXPECT_EQ(ids, (std::vector<std::string>{"b-new", "b-mid-1", "b-mid-2", "b-old", "b-created"}));
+  EXPECT_EQ(pages, 3);
+}
+
+TEST_F(LiveEventsServiceTest, ListBattlesRefusesAnUndefinedOrderAndATokenOfTheOtherOrder) {
+  Publish(MakeStartBattle("b1", "r1", "r2"));
+  Publish(MakeStartBattle("b2", "r1", "r2"));
+  auto list = [this](int order, const std::string& token, v1::ListBattlesResponse* response) {
+    v1::ListBattlesRequest request;
+    request.set_order(static_cast<v1::ListBattlesRequest::Order>(order));
+    request.set_page_size(1);
+    request.set_page_token(token);
+    grpc::ClientContext context;
+    return stub_->ListBattles(&context, request, response).error_code();
+  };
+  v1::ListBattlesResponse by_key;
+  ASSERT_EQ(list(v1::ListBattlesRequest::ORDER_UNSPECIFIED, "", &by_key), grpc::StatusCode::OK);
+  ASSERT_FALSE(by_key.next_page_token().empty());
+  v1::ListBattlesResponse newest;
+  ASSERT_EQ(list(v1::ListBattlesRequest::ORDER_NEWEST_FIRST, "", &newest), grpc::StatusCode::OK);
+  ASSERT_FALSE(newest.next_page_token().empty());
+  v1::ListBattlesResponse ignored;
+  EXPECT_EQ(list(v1::ListBattlesRequest::ORDER_NEWEST_FIRST, by_key.next_page_token(), &ignored),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(list(v1::ListBattlesRequest::ORDER_KEY, newest.next_page_token(), &ignored),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(list(99, "", &ignored), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(LiveEventsServiceTest, GetRoomNamesTheBattleTheRoomIsIn) {
+  Publish(MakeCreateRoom("r1"));
+  Publish(MakeStartBattle("b1", "r1", "r2"));
+  v1::GetRoomRequest request;
+  request.set_room_id("r1");
+  v1::Room room;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetRoom(&context, request, &room).ok());
+  }
+  EXPECT_EQ(room.current_battle_id(), "b1");
+  EXPECT_EQ(room.last_revision(), 2u);
+  v1::Event end;
+  end.set_sdk_app_id(kAppA);
+  end.set_command("Live.CallbackAfterEndBattle");
+  end.set_event_time_ms(3000);
+  end.set_raw_body("{\"end\":1}");
+  end.mutable_end_battle()->set_battle_id("b1");
+  end.mutable_end_battle()->mutable_from_room()->set_room_id("r1");
+  Publish(end);
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->GetRoom(&context, request, &room).ok());
+  EXPECT_EQ(room.current_battle_id(), "");
+}
+
 // Members arrive in a few big MemberStateChanged events, so 100 k accounts publish quickly.
 std::vector<v1::Event> OnlineMemberEvents(const std::string& room_id, int count, int per_event) {
   std::vector<v1::Event> events;

@@ -197,6 +197,21 @@ v1::Event EndBattleWithThreeRooms(const std::string& battle_id) {
   return event;
 }
 
+// The room rows a battle changed are stored with its events: a restart loads the rooms with
+// their current battle, set and cleared.
+TEST_F(RestartTest, ARoomsCurrentBattleSurvivesARestart) {
+  Start();
+  Publish(MakeCreateRoom("r1"));
+  Publish(MakeStartBattle("b1", "r1", "r2"));
+  ASSERT_EQ(GetRoom("r1").current_battle_id(), "b1");
+  Start();
+  EXPECT_EQ(GetRoom("r1").current_battle_id(), "b1");
+  Publish(EndBattleWithThreeRooms("b1"));
+  ASSERT_EQ(GetRoom("r1").current_battle_id(), "");
+  Start();
+  EXPECT_EQ(GetRoom("r1").current_battle_id(), "");
+}
+
 TEST_F(RestartTest, BattleResultSurvivesARestartUnchanged) {
   Start();
   Publish(MakeStartBattle("b1", "r1", "r2"));

@@ -13,6 +13,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "liveevents/v1/live_events.grpc.pb.h"
@@ -56,6 +57,7 @@ class E2eFixture : public ::testing::Test {
     // The example battles started years ago: without a long grace the server would interleave
     // LiveEvents.BattleOverdue events with the ones tests count. A test's own flag wins.
     argv.insert(argv.end(), {"--battle_grace", "876000h"});
+    argv.insert(argv.end(), server_flags_.begin(), server_flags_.end());
     argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
     auto server = ChildProcess::Start(argv);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -92,6 +94,8 @@ class E2eFixture : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  // Flags every (re)start of the server gets, after the fixture's own; set before SetUp.
+  std::vector<std::string> server_flags_;
   std::unique_ptr<ChildProcess> server_;
   std::unique_ptr<ChildProcess> gateway_;
   std::string grpc_address_;

@@ -6,6 +6,7 @@
 #include <array>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -640,6 +641,183 @@ TEST(LiveStateTest, OverdueEventsAboutTheSameBattleShareOneDedupKeyInput) {
   EXPECT_EQ(one.command(), two.command());
   EXPECT_NE(Overdue(1, 5000, "other").raw_body(), one.raw_body());
   EXPECT_EQ(Overdue(1, 5000, "a\"b").raw_body(), "{\"BattleId\":\"a\\\"b\"}");
+}
+
+// --- A room's current battle ---
+
+// A StartBattle of `battle_id` starting at `start_time_s` between `rooms` (the first is the
+// caller).
+v1::Event StartBattleBetween(uint64_t rev, int64_t time_ms, const std::string& battle_id,
+                             int64_t start_time_s, const std::vector<std::string>& rooms) {
+  v1::Event event = StartBattle(rev, time_ms, battle_id);
+  v1::StartBattle& start = *event.mutable_start_battle();
+  start.set_start_time(start_time_s);
+  start.clear_to_rooms();
+  for (size_t i = 0; i < rooms.size(); ++i) {
+    v1::BattleRoom& room = i == 0 ? *start.mutable_from_room() : *start.add_to_rooms();
+    room = BattleRoom(rooms[i], "owner-" + rooms[i], 0);
+  }
+  return event;
+}
+
+// The current battle of room `room_id` ("<no room>" when it does not exist).
+std::string CurrentBattle(const LiveState& state, const std::string& room_id) {
+  const v1::Room* room = state.FindRoom(kApp, room_id);
+  return room == nullptr ? "<no room>" : room->current_battle_id();
+}
+
+TEST(LiveStateTest, StartPutsExistingRoomsInTheBattleAndEndTakesThemOut) {
+  LiveState state;
+  state.Apply(CreateRoom(1, 1000, "room-a"));
+  state.Apply(CreateRoom(2, 1000, "room-b"));
+  state.Apply(CreateBattle(3, 1500));
+  EXPECT_EQ(CurrentBattle(state, "room-a"), "") << "a CREATED battle may still be declined";
+
+  EXPECT_FALSE(state.Apply(StartBattle(4, 2000)).stale);
+  EXPECT_EQ(CurrentBattle(state, "room-a"), kBattle);
+  EXPECT_EQ(CurrentBattle(state, "room-b"), kBattle);
+  const v1::Room& room = *state.FindRoom(kApp, "room-a");
+  EXPECT_EQ(room.last_revision(), 4u);
+  EXPECT_EQ(room.last_event_time_ms(), 1000) << "a battle's time is no fact about the room";
+
+  state.Apply(Overdue(5, 9'000'000));
+  EXPECT_EQ(CurrentBattle(state, "room-a"), kBattle) << "overdue is still STARTED";
+
+  EXPECT_FALSE(state.Apply(EndBattle(6, 3000, 0)).stale);
+  EXPECT_EQ(CurrentBattle(state, "room-a"), "");
+  EXPECT_EQ(CurrentBattle(state, "room-b"), "");
+  EXPECT_EQ(state.FindRoom(kApp, "room-b")->last_revision(), 6u);
+}
+
+// The store persists only the rows TakeChanges reports: a room a battle changed is among them.
+TEST(LiveStateTest, RoomsABattleChangesAreAmongTheChangedRows) {
+  LiveState state;
+  state.Apply(CreateRoom(1, 1000, "room-a"));
+  state.Apply(CreateRoom(2, 1000, "other"));
+  state.TakeChanges();
+  auto written_current_battle = [&state]() -> std::optional<std::string> {
+    const StateChanges changes = state.TakeChanges();
+    std::optional<std::string> current;
+    for (const StateRow& row : changes.written) {
+      EXPECT_NE(row.key, RoomRowKey(kApp, "other")) << "a room the battle does not name";
+      internal::RoomState room;
+      if (row.key == RoomRowKey(kApp, "room-a") && room.ParseFromString(row.value)) {
+        current = room.room().current_battle_id();
+      }
+    }
+    return current;
+  };
+  state.Apply(StartBattle(3, 2000));
+  EXPECT_EQ(written_current_battle(), kBattle);
+  state.Apply(EndBattle(4, 3000, 0));
+  EXPECT_EQ(written_current_battle(), "");
+}
+
+TEST(LiveStateTest, ABattleNeverCreatesARoom) {
+  LiveState state;
+  state.Apply(CreateRoom(1, 1000, "room-a"));
+  state.Apply(StartBattle(2, 2000));  // Names room-a and room-b; only room-a exists.
+  EXPECT_EQ(CurrentBattle(state, "room-a"), kBattle);
+  EXPECT_EQ(CurrentBattle(state, "room-b"), "<no room>");
+  EXPECT_THAT(state.AppsWithRoom("room-b"), IsEmpty());
+  state.Apply(EndBattle(3, 3000, 0));
+  EXPECT_EQ(CurrentBattle(state, "room-b"), "<no room>");
+  EXPECT_EQ(state.rooms().size(), 1u);
+}
+
+TEST(LiveStateTest, ADestroyedRoomIsInNoBattle) {
+  LiveState state;
+  state.Apply(CreateRoom(1, 1000, "room-a"));
+  state.Apply(StartBattle(2, 2000));
+  state.Apply(DestroyRoom(3, 2500, "room-a"));
+  EXPECT_EQ(CurrentBattle(state, "room-a"), "");
+  // A later battle naming the tombstone leaves it as it is.
+  const std::string before = Serialized(state);
+  state.Apply(StartBattleBetween(4, 2600, "b2", 1700000100, {"room-a"}));
+  EXPECT_EQ(CurrentBattle(state, "room-a"), "");
+  EXPECT_EQ(state.FindRoom(kApp, "room-a")->last_revision(), 3u);
+  state.Apply(EndBattle(5, 3000, 0));
+  EXPECT_EQ(state.FindRoom(kApp, "room-a")->last_revision(), 3u);
+  EXPECT_NE(Serialized(state), before) << "the battles changed, the room did not";
+}
+
+TEST(LiveStateTest, StaleBattleFactsLeaveRoomsAsTheyWere) {
+  LiveState state;
+  state.Apply(CreateRoom(1, 1000, "room-a"));
+  state.Apply(CreateRoom(2, 1000, "room-b"));
+  state.Apply(StartBattle(3, 5000));
+  ExpectStaleNoChange(state, StartBattleBetween(4, 3000, kBattle, 1700000000, {"room-b", "x"}));
+  EXPECT_EQ(CurrentBattle(state, "room-a"), kBattle);
+  state.Apply(EndBattle(5, 6000, 0));
+  ExpectStaleNoChange(state, StartBattle(6, 7000));
+  ExpectStaleNoChange(state, EndBattle(7, 8000, 1));
+  ExpectStaleNoChange(state, Overdue(8, 9000));
+  EXPECT_EQ(CurrentBattle(state, "room-a"), "");
+  EXPECT_EQ(CurrentBattle(state, "room-b"), "");
+}
+
+TEST(LiveStateTest, ANewerStartNamingOtherRoomsMovesTheRooms) {
+  LiveState state;
+  for (const char* room : {"room-a", "room-b", "room-c"}) state.Apply(CreateRoom(1, 1000, room));
+  state.Apply(StartBattleBetween(2, 2000, kBattle, 1700000010, {"room-a", "room-b"}));
+  state.Apply(StartBattleBetween(3, 2100, kBattle, 1700000010, {"room-a", "room-c"}));
+  EXPECT_EQ(CurrentBattle(state, "room-a"), kBattle);
+  EXPECT_EQ(CurrentBattle(state, "room-b"), "");
+  EXPECT_EQ(CurrentBattle(state, "room-c"), kBattle);
+}
+
+// Only a lost End lets two STARTED battles name one room: whichever Start arrives first, the room
+// is in the one that started later; its End leaves the room in none.
+TEST(LiveStateTest, ARoomInTwoStartedBattlesIsInTheLaterOneWhateverTheArrivalOrder) {
+  const v1::Event earlier = StartBattleBetween(2, 2000, "b-early", 1700000010, {"room-a", "x"});
+  const v1::Event later = StartBattleBetween(3, 2100, "b-late", 1700000100, {"room-a", "y"});
+  for (bool later_first : {false, true}) {
+    SCOPED_TRACE(later_first ? "later first" : "earlier first");
+    LiveState state;
+    state.Apply(CreateRoom(1, 1000, "room-a"));
+    state.Apply(later_first ? later : earlier);
+    state.Apply(later_first ? earlier : later);
+    EXPECT_EQ(CurrentBattle(state, "room-a"), "b-late");
+    state.Apply(EndBattle(4, 3000, 0, "b-early"));
+    EXPECT_EQ(CurrentBattle(state, "room-a"), "b-late") << "not the battle that ended";
+    state.Apply(EndBattle(5, 3100, 0, "b-late"));
+    EXPECT_EQ(CurrentBattle(state, "room-a"), "");
+  }
+}
+
+// A journal with rooms in and out of battles: replaying it, restoring a snapshot taken halfway
+// and folding the rest, and folding it whole, all give the same bytes.
+TEST(LiveStateTest, CurrentBattlesSurviveRestoreAndReplayEqually) {
+  const std::vector<v1::Event> journal = {
+      CreateRoom(1, 1000, "room-a"),
+      CreateRoom(2, 1000, "room-b"),
+      CreateRoom(3, 1000, "room-c"),
+      StartBattle(4, 2000),  // room-a, room-b.
+      StartBattleBetween(5, 2100, "b2", 1700000200, {"room-c", "room-d"}),
+      Overdue(6, 9'000'000, "b2"),
+      // Halfway: a snapshot here holds rooms in battles.
+      EndBattle(7, 3000, 0),
+      StartBattle(8, 1000),  // Stale: battle-1 has ended.
+      StartBattleBetween(9, 3200, "b3", 1700000300, {"room-a", "room-b"}),
+  };
+  LiveState whole;
+  for (const v1::Event& event : journal) whole.Apply(event);
+  EXPECT_EQ(CurrentBattle(whole, "room-a"), "b3");
+  EXPECT_EQ(CurrentBattle(whole, "room-c"), "b2");
+
+  LiveState first_half;
+  for (size_t i = 0; i < 6; ++i) first_half.Apply(journal[i]);
+  EXPECT_EQ(CurrentBattle(first_half, "room-a"), kBattle);
+  LiveState restored;
+  ASSERT_TRUE(restored.Restore(first_half.ToSnapshot()).ok());
+  EXPECT_EQ(Serialized(restored), Serialized(first_half));
+  EXPECT_EQ(CurrentBattle(restored, "room-b"), kBattle);
+  for (size_t i = 6; i < journal.size(); ++i) restored.Apply(journal[i]);
+  EXPECT_EQ(Serialized(restored), Serialized(whole));
+
+  LiveState replayed;
+  for (const v1::Event& event : journal) replayed.Apply(event);
+  EXPECT_EQ(Serialized(replayed), Serialized(whole));
 }
 
 TEST(LiveStateTest, EndReasonFollowsOpType) {

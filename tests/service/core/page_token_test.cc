@@ -2,6 +2,7 @@
 #include "service/page_token.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,6 +71,34 @@ TEST(PageTokenTest, AppKeyTokenRejectsKeysWithoutAnApp) {
               absl::StatusCode::kInvalidArgument)
         << key;
   }
+}
+
+TEST(PageTokenTest, NewestFirstTokensRoundTripAndRejectKeyOrderTokens) {
+  const std::vector<BattlePosition> positions = {
+      {1700000000, 1400000001, "4siHsNsWN/T3aub9zKraqPfGQAimPhdFoe6VWhtz9lY="},
+      {0, 0, ""},
+      {-5, 18446744073709551615u, std::string("a/\0b", 4)}};
+  for (const BattlePosition& position : positions) {
+    absl::StatusOr<std::optional<BattlePosition>> decoded =
+        DecodeNewestFirstPageToken(EncodeNewestFirstPageToken(position));
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    ASSERT_TRUE(decoded->has_value());
+    EXPECT_EQ((*decoded)->start_time, position.start_time);
+    EXPECT_EQ((*decoded)->sdk_app_id, position.sdk_app_id);
+    EXPECT_EQ((*decoded)->battle_id, position.battle_id);
+  }
+  absl::StatusOr<std::optional<BattlePosition>> first = DecodeNewestFirstPageToken("");
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->has_value());
+  // A token of the other order, or a truncated one, is refused instead of giving a wrong page.
+  EXPECT_EQ(DecodeNewestFirstPageToken(EncodeAppKeyPageToken(1400000001, "b1")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeAppKeyPageToken(EncodeNewestFirstPageToken(positions[0])).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeNewestFirstPageToken(EncodePageToken("newest/12")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeNewestFirstPageToken(EncodePageToken("newest/x/1/b")).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
