@@ -22,6 +22,10 @@ class LiveEventsService final : public v1::LiveEvents::CallbackService {
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
                                     const v1::PublishRequest* request,
                                     v1::PublishResponse* response) override;
+  // Publish for many events: see PublishBatchRequest in live_events.proto.
+  grpc::ServerUnaryReactor* PublishBatch(grpc::CallbackServerContext* context,
+                                         const v1::PublishBatchRequest* request,
+                                         v1::PublishBatchResponse* response) override;
   grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
   grpc::ServerUnaryReactor* GetRoom(grpc::CallbackServerContext* context,
