@@ -298,6 +298,21 @@ TEST_F(GrpcEventPublisherTest, ABatchRefusedAsInvalidIsSentAgainOneEventAtATime)
   EXPECT_EQ(service_.single_calls(), 3);
 }
 
+TEST_F(GrpcEventPublisherTest, TimeSpentQueuedCountsAgainstTheTimeout) {
+  service_.Hold();
+  GrpcEventPublisher publisher(Channel(), absl::Milliseconds(100), "", /*max_in_flight=*/1);
+  Answers answers;
+  publisher.Publish(Numbered(0), answers.For(0));
+  ASSERT_TRUE(service_.WaitHeld(1));
+  publisher.Publish(Numbered(1), answers.For(1));
+  // The held call outlives its deadline; the event queued behind it has used up its own by
+  // then, so it fails too (and would be spooled) instead of waiting another full timeout.
+  const auto got = answers.Wait(2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got.at(0).status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(got.at(1).status().code(), absl::StatusCode::kDeadlineExceeded);
+}
+
 TEST_F(GrpcEventPublisherTest, SendsTheTokenWithBatches) {
   GrpcEventPublisher publisher(Channel(), absl::Seconds(10), "s3cret");
   Answers answers;
