@@ -131,9 +131,11 @@ class GrpcEventPublisher::Coalescer : public std::enable_shared_from_this<Coales
       if (next.empty()) --self->in_flight_;
     }
     if (!next.empty()) self->Send(std::move(next));
-    if (absl::IsInvalidArgument(result.status()) && dones.size() > 1) {
+    if ((absl::IsInvalidArgument(result.status()) && dones.size() > 1) ||
+        absl::IsUnimplemented(result.status())) {
       // The service refuses a whole batch for one bad event; alone, every event gets its own
-      // answer (and the good ones are journaled).
+      // answer (and the good ones are journaled). A service older than PublishBatch gets them
+      // one by one too.
       for (size_t i = 0; i < dones.size(); ++i) {
         liveevents::v1::PublishRequest alone;
         *alone.mutable_event() = std::move(*request.mutable_events(static_cast<int>(i)));

@@ -3,8 +3,10 @@
 // as the next batch (up to kMaxPublishBatchEvents and kMaxPublishBatchBytes). No timers: a lone
 // event goes out at once, and batches grow only as far as the service is slow to answer. Each
 // event's callback gets its own answer; an error of a batch goes to every event in it, except
-// INVALID_ARGUMENT, after which each event is sent again alone so that one bad event cannot fail
-// the webhooks that happened to share its batch.
+// INVALID_ARGUMENT, after which each event is sent again alone (as a unary Publish) so that one
+// bad event cannot fail the webhooks that happened to share its batch. UNIMPLEMENTED (a service
+// older than PublishBatch) is answered the same way, so gateways may be upgraded first; the spool
+// drainer's PublishBatch has no such fallback, so spooled events wait for the upgraded service.
 #ifndef LIVEEVENTS_GATEWAY_PUBLISH_GRPC_EVENT_PUBLISHER_H_
 #define LIVEEVENTS_GATEWAY_PUBLISH_GRPC_EVENT_PUBLISHER_H_
 

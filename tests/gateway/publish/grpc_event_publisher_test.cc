@@ -313,6 +313,37 @@ TEST_F(GrpcEventPublisherTest, TimeSpentQueuedCountsAgainstTheTimeout) {
   EXPECT_EQ(got.at(1).status().code(), absl::StatusCode::kDeadlineExceeded);
 }
 
+// A service from before PublishBatch: only Publish, answering revision 7.
+class PublishOnlyService : public liveevents::v1::LiveEvents::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context, const PublishRequest*,
+                                    PublishResponse* response) override {
+    response->set_revision(7);
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+};
+
+TEST_F(GrpcEventPublisherTest, FallsBackToPublishWhenTheServiceHasNoPublishBatch) {
+  PublishOnlyService old_service;
+  grpc::ServerBuilder builder;
+  builder.RegisterService(&old_service);
+  std::unique_ptr<grpc::Server> old_server = builder.BuildAndStart();
+  ASSERT_NE(old_server, nullptr);
+  {
+    GrpcEventPublisher publisher(old_server->InProcessChannel(grpc::ChannelArguments()),
+                                 absl::Seconds(10));
+    Answers answers;
+    publisher.Publish(Numbered(0), answers.For(0));
+    const auto got = answers.Wait(1);
+    ASSERT_EQ(got.size(), 1u);
+    ASSERT_TRUE(got.at(0).ok()) << got.at(0).status();
+    EXPECT_EQ(got.at(0)->revision(), 7u);
+  }
+  old_server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+}
+
 TEST_F(GrpcEventPublisherTest, SendsTheTokenWithBatches) {
   GrpcEventPublisher publisher(Channel(), absl::Seconds(10), "s3cret");
   Answers answers;
