@@ -2,7 +2,7 @@
 // concurrent publishers, against the in-memory store as the same-session reference. It also
 // counts store appends, to show how many events each fsync'd transaction carries (group commit).
 //
-//   build/bin/publish_bench --publishers=1,8,32 --events=4000 --runs=5
+//   build/bin/publish_bench --publishers=1,8,32 --events=4000 --runs=5 [--batch=64]
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -23,6 +23,8 @@
 ABSL_FLAG(std::vector<std::string>, publishers, std::vector<std::string>({"1", "8", "32"}),
           "concurrent publishers");
 ABSL_FLAG(int, events, 4000, "events per run");
+ABSL_FLAG(int, batch, 1,
+          "events per call: 1 uses Publish, more use PublishBatch (latencies are then per call)");
 ABSL_FLAG(int, runs, 5, "runs per configuration; medians are reported");
 ABSL_FLAG(std::string, dir, "/tmp/liveevents-bench", "folder for the SQLite files");
 
@@ -90,7 +92,7 @@ v1::Event MakeEvent(int i) {
   return event;
 }
 
-RunResult RunOnce(bool durable, int publishers, int events, const std::string& dir) {
+RunResult RunOnce(bool durable, int publishers, int events, int batch, const std::string& dir) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::atomic<int64_t> appends{0};
@@ -112,13 +114,21 @@ RunResult RunOnce(bool durable, int publishers, int events, const std::string& d
   std::vector<std::thread> threads;
   for (int p = 0; p < publishers; ++p) {
     threads.emplace_back([&, p] {
-      for (int i; (i = next++) < events;) {
-        v1::PublishRequest request;
-        *request.mutable_event() = MakeEvent(i);
-        v1::PublishResponse response;
+      for (int i; (i = next.fetch_add(batch)) < events;) {
         grpc::ClientContext context;
         const absl::Time sent = absl::Now();
-        if (!stub->Publish(&context, request, &response).ok()) std::abort();
+        if (batch == 1) {
+          v1::PublishRequest request;
+          *request.mutable_event() = MakeEvent(i);
+          v1::PublishResponse response;
+          if (!stub->Publish(&context, request, &response).ok()) std::abort();
+        } else {
+          v1::PublishBatchRequest request;
+          for (int j = i; j < std::min(i + batch, events); ++j)
+            *request.add_events() = MakeEvent(j);
+          v1::PublishBatchResponse response;
+          if (!stub->PublishBatch(&context, request, &response).ok()) std::abort();
+        }
         latencies[p].push_back(absl::ToDoubleMilliseconds(absl::Now() - sent));
       }
     });
@@ -155,8 +165,9 @@ int main(int argc, char** argv) {
     for (bool durable : {false, true}) {
       std::vector<double> rate, p50, p99, batch;
       for (int run = 0; run < runs; ++run) {
-        auto result =
-            liveevents::bench::RunOnce(durable, publishers, events, absl::GetFlag(FLAGS_dir));
+        auto result = liveevents::bench::RunOnce(durable, publishers, events,
+                                                 std::max(1, absl::GetFlag(FLAGS_batch)),
+                                                 absl::GetFlag(FLAGS_dir));
         rate.push_back(result.events_per_second);
         p50.push_back(result.p50_ms);
         p99.push_back(result.p99_ms);

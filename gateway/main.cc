@@ -1,5 +1,6 @@
 // liveevents-gateway: flags and wiring only. Receives Tencent Live callbacks over HTTP and
 // publishes them to the LiveEvents service (see gateway/README.md).
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -40,7 +41,11 @@ ABSL_FLAG(absl::Duration, read_timeout, absl::Seconds(10), "Time allowed for one
 ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(30), "Keep-alive idle time before closing");
 ABSL_FLAG(uint32_t, max_connections, 1024, "Open connections beyond this are accepted and closed");
 ABSL_FLAG(absl::Duration, publish_timeout, absl::Milliseconds(1500),
-          "Deadline of each Publish call");
+          "How long an event may wait for the service's answer, queueing included, before it is "
+          "spooled");
+ABSL_FLAG(uint32_t, publish_max_in_flight, 2,
+          "PublishBatch calls in flight at once; events arriving meanwhile queue and go out as "
+          "the next batch when one completes");
 ABSL_FLAG(std::string, spool_dir, "spool",
           "Durable spool for events the service could not take; created if missing");
 ABSL_FLAG(uint64_t, spool_max_bytes, uint64_t{256} << 20,
@@ -142,7 +147,8 @@ int main(int argc, char** argv) {
   GrpcEventPublisher publisher(
       grpc::CreateCustomChannel(absl::GetFlag(FLAGS_service_address),
                                 grpc::InsecureChannelCredentials(), channel_args),
-      absl::GetFlag(FLAGS_publish_timeout), std::move(publish_token));
+      absl::GetFlag(FLAGS_publish_timeout), std::move(publish_token),
+      std::max<uint32_t>(absl::GetFlag(FLAGS_publish_max_in_flight), 1));
   liveevents::gateway::EventSpool::Options spool_options;
   spool_options.dir = absl::GetFlag(FLAGS_spool_dir);
   spool_options.max_bytes = absl::GetFlag(FLAGS_spool_max_bytes);

@@ -104,6 +104,14 @@ void Journal::Publish(v1::Event event, PublishDone done) {
   PublishLocked(std::move(event), std::move(done));
 }
 
+void Journal::PublishEach(std::vector<v1::Event> events,
+                          absl::FunctionRef<PublishDone(size_t index)> done_for) {
+  // Hashing stays outside the lock, as in Publish.
+  for (v1::Event& event : events) event.set_dedup_key(ComputeDedupKey(event));
+  absl::MutexLock lock(&mu_);
+  for (size_t i = 0; i < events.size(); ++i) PublishLocked(std::move(events[i]), done_for(i));
+}
+
 void Journal::PublishLocked(v1::Event event, PublishDone done) {
   if (!accepting_) {
     done(absl::UnavailableError("the journal is not accepting events (starting or stopping)"));

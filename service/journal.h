@@ -16,6 +16,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -70,6 +71,13 @@ class Journal {
   // or with the original revision when its key was journaled before. `done` runs on the writer
   // thread or inline; it must not block. Thread-safe.
   void Publish(v1::Event event, PublishDone done);
+
+  // Publish for each of `events`, in order and under one lock, so that a batch is sequenced
+  // without other events in between and lands in one group commit unless the writer's batch is
+  // full. `done_for(i)` makes the callback of events[i]; it runs under the journal's lock and
+  // must only build the callback. Thread-safe.
+  void PublishEach(std::vector<v1::Event> events,
+                   absl::FunctionRef<PublishDone(size_t index)> done_for);
 
   // Runs `read` with the state as of revision `applied` (which may be a few events ahead of the
   // store while a batch commits). Thread-safe; `read` must be quick.

@@ -10,11 +10,13 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
+#include "common/publish_limits.h"
 #include "service/core/battle_order.h"
-#include "service/core/battle_overdue.h"
 #include "service/core/event_keys.h"
+#include "service/core/publish_rules.h"
 #include "service/core/request_limits.h"
 #include "service/page_token.h"
+#include "service/publish_batch_call.h"
 
 namespace liveevents::service {
 namespace {
@@ -117,22 +119,11 @@ grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext
   if (absl::Status status = publish_authorizer_.Check(context->client_metadata()); !status.ok()) {
     return FinishWith(context, ToGrpcStatus(status));
   }
-  if (!request->has_event() || request->event().command().empty()) {
-    return FinishWith(
-        context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "event.command is required"));
-  }
-  // Overdue events speak for the service's own clock; one from outside could end-run the
-  // once-per-battle rule (its dedup key would block the real one) or mark a live battle.
-  if (request->event().has_battle_overdue() ||
-      request->event().command() == kBattleOverdueCommand) {
-    return FinishWith(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                            "LiveEvents.BattleOverdue is journaled only by the "
-                                            "service itself"));
+  if (absl::Status status = CheckPublishable(request->event()); !status.ok()) {
+    return FinishWith(context, ToGrpcStatus(status));
   }
   v1::Event event = request->event();
-  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
-  if (event.received_time_ms() == 0) event.set_received_time_ms(now_ms);
-  if (event.event_time_ms() == 0) event.set_event_time_ms(event.received_time_ms());
+  FillPublishTimes(absl::ToUnixMillis(absl::Now()), event);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   journal_.Publish(std::move(event), [reactor, response](absl::StatusOr<PublishResult> result) {
     if (!result.ok()) {
@@ -143,6 +134,37 @@ grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext
     response->set_duplicate(result->duplicate);
     reactor->Finish(grpc::Status::OK);
   });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* LiveEventsService::PublishBatch(grpc::CallbackServerContext* context,
+                                                          const v1::PublishBatchRequest* request,
+                                                          v1::PublishBatchResponse* response) {
+  if (absl::Status status = publish_authorizer_.Check(context->client_metadata()); !status.ok()) {
+    return FinishWith(context, ToGrpcStatus(status));
+  }
+  const auto count = static_cast<size_t>(request->events_size());
+  if (count > kMaxPublishBatchEvents) {
+    return FinishWith(
+        context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              absl::StrCat("PublishBatch takes at most ", kMaxPublishBatchEvents,
+                                           " events, not ", count)));
+  }
+  // All checked before any is journaled: a bad event refuses its whole batch.
+  for (size_t i = 0; i < count; ++i) {
+    if (absl::Status status = CheckPublishable(request->events(static_cast<int>(i)));
+        !status.ok()) {
+      return FinishWith(context,
+                        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                     absl::StrCat("events[", i, "]: ", status.message(),
+                                                  "; nothing in this batch was journaled")));
+    }
+  }
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  std::vector<v1::Event> events(request->events().begin(), request->events().end());
+  for (v1::Event& event : events) FillPublishTimes(now_ms, event);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  JournalBatch(journal_, std::move(events), reactor, response);
   return reactor;
 }
 

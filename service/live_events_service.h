@@ -25,6 +25,10 @@ class LiveEventsService final
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
                                     const v1::PublishRequest* request,
                                     v1::PublishResponse* response) override;
+  // Publish for many events: see PublishBatchRequest in live_events.proto.
+  grpc::ServerUnaryReactor* PublishBatch(grpc::CallbackServerContext* context,
+                                         const v1::PublishBatchRequest* request,
+                                         v1::PublishBatchResponse* response) override;
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* GetRoom(grpc::CallbackServerContext* context,

@@ -3,6 +3,8 @@
 #ifndef LIVEEVENTS_GATEWAY_PUBLISH_EVENT_PUBLISHER_H_
 #define LIVEEVENTS_GATEWAY_PUBLISH_EVENT_PUBLISHER_H_
 
+#include <vector>
+
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "liveevents/v1/events.pb.h"
@@ -22,6 +24,17 @@ class EventPublisher {
   // (DEADLINE_EXCEEDED, UNAVAILABLE, ...). Callers must not touch their own state from `done`
   // without hopping to their own executor first. Thread-safe.
   virtual void Publish(liveevents::v1::Event event, PublishCallback done) = 0;
+
+  using BatchCallback =
+      absl::AnyInvocable<void(absl::StatusOr<std::vector<liveevents::v1::PublishResponse>>) &&>;
+
+  // Publishes `events` so that they reach the service in this order, and calls `done` exactly
+  // once, as Publish does: with one answer per event, in order, or with an error, after which
+  // some of the events may have been journaled (sending them again is safe: duplicates are
+  // answered as such). The default publishes them one at a time, each after the previous one
+  // was answered, and stops at the first error; publishers that can send a batch in one call
+  // override it. Thread-safe.
+  virtual void PublishBatch(std::vector<liveevents::v1::Event> events, BatchCallback done);
 };
 
 }  // namespace liveevents::gateway

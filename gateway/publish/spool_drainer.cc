@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "common/publish_limits.h"
 
 namespace liveevents::gateway {
 
@@ -34,7 +36,7 @@ void SpoolDrainer::Run() {
   absl::Duration backoff = options_.min_backoff;
   bool failing = false;
   while (WaitForWork()) {
-    absl::Status status = DrainOldest();
+    absl::Status status = DrainBatch();
     if (status.ok()) {
       if (failing) std::fprintf(stderr, "spool: the service is back; draining\n");
       failing = false;
@@ -65,53 +67,70 @@ bool SpoolDrainer::WaitForWork() {
   }
 }
 
-absl::Status SpoolDrainer::DrainOldest() {
-  absl::StatusOr<std::optional<liveevents::v1::Event>> oldest = spool_.Oldest();
-  if (!oldest.ok()) {
-    if (!absl::IsDataLoss(oldest.status()) && !absl::IsNotFound(oldest.status())) {
-      return oldest.status();
+absl::Status SpoolDrainer::DrainBatch() {
+  const size_t max_count = one_at_a_time_ > 0 ? 1 : options_.max_batch_events;
+  absl::StatusOr<std::vector<liveevents::v1::Event>> events =
+      spool_.OldestEvents(max_count, kMaxPublishBatchBytes);
+  if (!events.ok()) {
+    if (!absl::IsDataLoss(events.status()) && !absl::IsNotFound(events.status())) {
+      return events.status();
     }
     // Cannot be decoded, so can never be published: keep it for operators and move on.
     std::fprintf(stderr, "spool: moving an unreadable record to rejected.log: %s\n",
-                 oldest.status().ToString().c_str());
-    if (absl::Status status = spool_.Reject(); !status.ok()) return status;
-    LogRemoved();
-    return absl::OkStatus();
+                 events.status().ToString().c_str());
+    return RejectOldest();
   }
-  if (!oldest->has_value()) return absl::OkStatus();
-  const liveevents::v1::Event& event = **oldest;
-  absl::StatusOr<liveevents::v1::PublishResponse> result = PublishAndWait(event);
+  if (events->empty()) return absl::OkStatus();
+  const size_t count = events->size();
+  const uint64_t first_app = events->front().sdk_app_id();
+  const std::string first_command = events->front().command();
+  absl::StatusOr<std::vector<liveevents::v1::PublishResponse>> result =
+      PublishAndWait(*std::move(events));
   if (absl::IsInvalidArgument(result.status())) {
+    if (count > 1) {
+      // Nothing of the batch was journaled; alone, only the bad event is refused.
+      std::fprintf(stderr, "spool: service refused a batch of %zu (%s); sending them one by one\n",
+                   count, result.status().ToString().c_str());
+      one_at_a_time_ = count;
+      return absl::OkStatus();
+    }
     // Retrying would fail forever and hold up every event behind it.
     std::fprintf(stderr, "spool: service rejected app %llu %s: %s; moved to rejected.log\n",
-                 static_cast<unsigned long long>(event.sdk_app_id()), event.command().c_str(),
+                 static_cast<unsigned long long>(first_app), first_command.c_str(),
                  result.status().ToString().c_str());
-    if (absl::Status status = spool_.Reject(); !status.ok()) return status;
-  } else if (!result.ok()) {
-    return result.status();
-  } else if (absl::Status status = spool_.Acknowledge(); !status.ok()) {
-    // The event left the spool anyway; only the cursor on disk is behind (a replay on restart).
+    return RejectOldest();
+  }
+  if (!result.ok()) return result.status();
+  if (absl::Status status = spool_.Acknowledge(count); !status.ok()) {
+    // The events left the spool anyway; only the cursor on disk is behind (a replay on restart).
     std::fprintf(stderr, "spool: %s\n", status.ToString().c_str());
   }
-  LogRemoved();
+  Removed(count);
   return absl::OkStatus();
 }
 
-absl::StatusOr<liveevents::v1::PublishResponse> SpoolDrainer::PublishAndWait(
-    liveevents::v1::Event event) {
+absl::Status SpoolDrainer::RejectOldest() {
+  if (absl::Status status = spool_.Reject(); !status.ok()) return status;
+  Removed(1);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<liveevents::v1::PublishResponse>> SpoolDrainer::PublishAndWait(
+    std::vector<liveevents::v1::Event> events) {
   auto answer = std::make_shared<Answer>();
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return absl::CancelledError("drainer stopping");
     in_flight_ = answer;
   }
-  publisher_.Publish(std::move(event),
-                     [answer](absl::StatusOr<liveevents::v1::PublishResponse> result) {
-                       absl::MutexLock lock(&answer->mu);
-                       answer->result = std::move(result);
-                       answer->done = true;
-                     });
-  absl::StatusOr<liveevents::v1::PublishResponse> result;
+  publisher_.PublishBatch(
+      std::move(events),
+      [answer](absl::StatusOr<std::vector<liveevents::v1::PublishResponse>> result) {
+        absl::MutexLock lock(&answer->mu);
+        answer->result = std::move(result);
+        answer->done = true;
+      });
+  absl::StatusOr<std::vector<liveevents::v1::PublishResponse>> result;
   {
     // The publisher's deadline bounds this wait; Stop() cuts it short.
     absl::MutexLock lock(&answer->mu);
@@ -119,9 +138,11 @@ absl::StatusOr<liveevents::v1::PublishResponse> SpoolDrainer::PublishAndWait(
       return answer->done || answer->abandoned;
     };
     answer->mu.Await(absl::Condition(&finished));
-    result = answer->done ? std::move(answer->result)
-                          : absl::StatusOr<liveevents::v1::PublishResponse>(
-                                absl::CancelledError("drainer stopping"));
+    if (answer->done) {
+      result = std::move(answer->result);
+    } else {
+      result = absl::CancelledError("drainer stopping");
+    }
   }
   absl::MutexLock lock(&mu_);
   in_flight_ = nullptr;
@@ -130,12 +151,13 @@ absl::StatusOr<liveevents::v1::PublishResponse> SpoolDrainer::PublishAndWait(
 
 bool SpoolDrainer::WaitUntilEmpty(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
-  // count() is atomic; LogRemoved() takes mu_ after each removal, which re-evaluates this.
+  // count() is atomic; Removed() takes mu_ after each removal, which re-evaluates this.
   auto empty = [this] { return spool_.count() == 0; };
   return mu_.AwaitWithTimeout(absl::Condition(&empty), timeout);
 }
 
-void SpoolDrainer::LogRemoved() {
+void SpoolDrainer::Removed(size_t count) {
+  one_at_a_time_ -= std::min(one_at_a_time_, count);
   absl::MutexLock lock(&mu_);  // Wakes WaitUntilEmpty().
   if (spool_.count() == 0) {
     std::fprintf(stderr, "spool: drained; publishing directly again\n");

@@ -1,12 +1,16 @@
-// The spool's drainer: its own thread publishes the oldest spooled event, removes it only once
-// the service acknowledged it (a duplicate answer counts), and backs off while the service is
-// away, so spooled events reach the service once, in order. An event the service refuses as
-// INVALID_ARGUMENT would fail forever, so it is moved to the spool's rejected.log instead.
+// The spool's drainer: its own thread publishes the oldest spooled events as one batch, removes
+// them only once the service acknowledged them all (a duplicate answer counts), and backs off
+// while the service is away, so spooled events reach the service at least once, in order. The
+// service refuses a whole batch for one INVALID_ARGUMENT event, so the drainer then sends that
+// batch's events one at a time; the bad one, which would fail forever, is moved to the spool's
+// rejected.log instead.
 #ifndef LIVEEVENTS_GATEWAY_PUBLISH_SPOOL_DRAINER_H_
 #define LIVEEVENTS_GATEWAY_PUBLISH_SPOOL_DRAINER_H_
 
+#include <cstddef>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -23,6 +27,8 @@ class SpoolDrainer {
     // Pause after a failed publish, doubling up to max_backoff while the service stays away.
     absl::Duration min_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(2);
+    // Events per PublishBatch (and at most kMaxPublishBatchBytes of them).
+    size_t max_batch_events = 256;
   };
 
   // Starts the thread, which drains whatever `spool` already holds. `publisher` and `spool` must
@@ -46,16 +52,20 @@ class SpoolDrainer {
     absl::Mutex mu;
     bool done ABSL_GUARDED_BY(mu) = false;
     bool abandoned ABSL_GUARDED_BY(mu) = false;
-    absl::StatusOr<liveevents::v1::PublishResponse> result ABSL_GUARDED_BY(mu);
+    absl::StatusOr<std::vector<liveevents::v1::PublishResponse>> result ABSL_GUARDED_BY(mu);
   };
 
   void Run();
   // Waits until the spool holds events; false when stopping.
   bool WaitForWork();
-  // Publishes and removes the oldest event; an error means "back off and retry".
-  absl::Status DrainOldest();
-  absl::StatusOr<liveevents::v1::PublishResponse> PublishAndWait(liveevents::v1::Event event);
-  void LogRemoved();
+  // Publishes and removes the oldest events; an error means "back off and retry".
+  absl::Status DrainBatch();
+  // Moves the oldest event to rejected.log.
+  absl::Status RejectOldest();
+  absl::StatusOr<std::vector<liveevents::v1::PublishResponse>> PublishAndWait(
+      std::vector<liveevents::v1::Event> events);
+  // After `count` events left the spool: wakes WaitUntilEmpty() and says when it is empty.
+  void Removed(size_t count);
   // Sleeps for `pause` unless stopped first; false when stopping.
   bool PauseUnlessStopping(absl::Duration pause);
 
@@ -66,6 +76,9 @@ class SpoolDrainer {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool notified_ ABSL_GUARDED_BY(mu_) = false;
   std::shared_ptr<Answer> in_flight_ ABSL_GUARDED_BY(mu_);
+  // Drainer thread only: how many of the oldest events still go out alone, after a batch was
+  // refused as INVALID_ARGUMENT.
+  size_t one_at_a_time_ = 0;
   std::thread thread_;
 };
 

@@ -61,6 +61,33 @@ absl::StatusOr<uint64_t> FileSize(int fd, absl::string_view path) {
   return static_cast<uint64_t>(info.st_size);
 }
 
+// Reads the events of records, opening each segment file once for a run of its records.
+class SegmentReader {
+ public:
+  absl::StatusOr<liveevents::v1::Event> Read(const std::string& path, uint64_t segment,
+                                             const SpoolRecordExtent& extent) {
+    if (!fd_.valid() || segment_ != segment) {
+      absl::StatusOr<UniqueFd> fd = OpenFile(path, O_RDONLY);
+      if (!fd.ok()) return fd.status();
+      fd_ = std::move(*fd);
+      segment_ = segment;
+    }
+    absl::StatusOr<std::string> record = ReadAt(fd_.get(), extent.bytes, extent.offset, path);
+    if (!record.ok()) return record.status();
+    absl::StatusOr<absl::string_view> payload = DecodeSpoolRecord(*record);
+    if (!payload.ok()) return payload.status();
+    liveevents::v1::Event event;
+    if (!event.ParseFromArray(payload->data(), static_cast<int>(payload->size()))) {
+      return absl::DataLossError("spooled record is not a liveevents.v1.Event");
+    }
+    return event;
+  }
+
+ private:
+  uint64_t segment_ = 0;
+  UniqueFd fd_;
+};
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EventSpool>> EventSpool::Open(Options options) {
@@ -218,17 +245,32 @@ absl::Status EventSpool::StartSegment() {
 }
 
 absl::StatusOr<std::optional<liveevents::v1::Event>> EventSpool::Oldest() {
+  absl::StatusOr<std::vector<liveevents::v1::Event>> oldest = OldestEvents(1, 0);
+  if (!oldest.ok()) return oldest.status();
+  if (oldest->empty()) return std::optional<liveevents::v1::Event>();
+  return std::optional<liveevents::v1::Event>(std::move(oldest->front()));
+}
+
+absl::StatusOr<std::vector<liveevents::v1::Event>> EventSpool::OldestEvents(size_t max_count,
+                                                                            uint64_t max_bytes) {
   absl::MutexLock lock(&mu_);
-  if (pending_.empty()) return std::optional<liveevents::v1::Event>();
-  absl::StatusOr<std::string> record = ReadOldestRecord();
-  if (!record.ok()) return record.status();
-  absl::StatusOr<absl::string_view> payload = DecodeSpoolRecord(*record);
-  if (!payload.ok()) return payload.status();
-  liveevents::v1::Event event;
-  if (!event.ParseFromArray(payload->data(), static_cast<int>(payload->size()))) {
-    return absl::DataLossError("spooled record is not a liveevents.v1.Event");
+  std::vector<liveevents::v1::Event> events;
+  uint64_t bytes = 0;
+  SegmentReader reader;
+  for (const Pending& pending : pending_) {
+    if (events.size() == max_count) break;
+    if (!events.empty() && bytes + pending.extent.bytes > max_bytes) break;
+    absl::StatusOr<liveevents::v1::Event> event =
+        reader.Read(SegmentPath(pending.segment), pending.segment, pending.extent);
+    if (!event.ok()) {
+      // The events before it go out first; the bad record then comes up as the oldest.
+      if (events.empty()) return event.status();
+      break;
+    }
+    events.push_back(*std::move(event));
+    bytes += pending.extent.bytes;
   }
-  return std::optional<liveevents::v1::Event>(std::move(event));
+  return events;
 }
 
 absl::StatusOr<std::string> EventSpool::ReadOldestRecord() {
@@ -239,18 +281,24 @@ absl::StatusOr<std::string> EventSpool::ReadOldestRecord() {
   return ReadAt(fd->get(), oldest.extent.bytes, oldest.extent.offset, path);
 }
 
-absl::Status EventSpool::Acknowledge() {
+absl::Status EventSpool::Acknowledge(size_t count) {
   absl::MutexLock lock(&mu_);
-  return AcknowledgeLocked();
+  return AcknowledgeLocked(count);
 }
 
-absl::Status EventSpool::AcknowledgeLocked() {
-  if (pending_.empty()) return absl::FailedPreconditionError("spool is empty");
-  pending_bytes_ -= pending_.front().extent.bytes;
-  pending_.pop_front();
+absl::Status EventSpool::AcknowledgeLocked(size_t count) {
+  if (count == 0) return absl::OkStatus();
+  if (pending_.size() < count) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot acknowledge ", count, " of ", pending_.size(), " spooled events"));
+  }
+  for (size_t i = 0; i < count; ++i) {
+    pending_bytes_ -= pending_.front().extent.bytes;
+    pending_.pop_front();
+  }
   count_.store(pending_.size(), std::memory_order_release);
-  // The event is gone from memory even if the cursor write fails: the service has it, and a
-  // restart replaying it from the stale cursor gets a duplicate answer.
+  // The events are gone from memory even if the cursor write fails: the service has them, and a
+  // restart replaying them from the stale cursor gets duplicate answers.
   const SpoolCursor cursor =
       pending_.empty() ? SpoolCursor{next_segment_, 0}
                        : SpoolCursor{pending_.front().segment, pending_.front().extent.offset};
@@ -285,7 +333,7 @@ absl::Status EventSpool::Reject() {
     if (status.ok()) status = SyncData(rejected_fd_.get(), path);
     if (!status.ok()) return status;
   }
-  return AcknowledgeLocked();
+  return AcknowledgeLocked(1);
 }
 
 absl::Status EventSpool::WriteCursor(const SpoolCursor& cursor) {

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -54,10 +55,17 @@ class EventSpool {
   // Thread-safe.
   absl::StatusOr<std::optional<liveevents::v1::Event>> Oldest();
 
-  // Removes the oldest event: advances and fsyncs the cursor, then deletes segments that are
-  // fully drained. FAILED_PRECONDITION when empty. An error writing the cursor still removes the
-  // event (a restart then replays it, which the service's dedup absorbs). Thread-safe.
-  absl::Status Acknowledge();
+  // Up to `max_count` of the oldest events, in order, whose records total at most `max_bytes`
+  // (the first always counts). Stops before the first record that cannot be read; when that is
+  // the oldest, its error as for Oldest(). Empty when the spool is. Thread-safe.
+  absl::StatusOr<std::vector<liveevents::v1::Event>> OldestEvents(size_t max_count,
+                                                                  uint64_t max_bytes);
+
+  // Removes the oldest `count` events: advances and fsyncs the cursor once, then deletes
+  // segments that are fully drained. FAILED_PRECONDITION (removing nothing) when fewer are
+  // spooled. An error writing the cursor still removes the events (a restart then replays them,
+  // which the service's dedup absorbs). Thread-safe.
+  absl::Status Acknowledge(size_t count = 1);
 
   // Copies the oldest record to rejected.log (fsync'd), then acknowledges it. A record that can
   // no longer be read is dropped without a copy; when the copy fails the event stays.
@@ -84,7 +92,7 @@ class EventSpool {
   absl::Status OpenCursorFile(const SpoolCursor& cursor) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartSegment() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::string> ReadOldestRecord() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status AcknowledgeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status AcknowledgeLocked(size_t count) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteCursor(const SpoolCursor& cursor) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RemoveSegmentsBefore(uint64_t segment) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string SegmentPath(uint64_t segment) const;

@@ -27,6 +27,23 @@ class PublishAuthTest : public ServiceFixture {
     if (authorization != nullptr) context.AddMetadata("authorization", *authorization);
     return stub_->Publish(&context, request, &response);
   }
+
+  grpc::Status PublishBatchWith(const std::string* authorization) {
+    v1::PublishBatchRequest request;
+    *request.add_events() = MakeCreateRoom("r1");
+    *request.add_events() = MakeCreateRoom("r2");
+    v1::PublishBatchResponse response;
+    grpc::ClientContext context;
+    if (authorization != nullptr) context.AddMetadata("authorization", *authorization);
+    return stub_->PublishBatch(&context, request, &response);
+  }
+
+  uint64_t HeadRevision() {
+    v1::ServerInfo info;
+    grpc::ClientContext context;
+    EXPECT_TRUE(stub_->GetServerInfo(&context, v1::GetServerInfoRequest(), &info).ok());
+    return info.head_revision();
+  }
 };
 
 TEST_F(PublishAuthTest, PublishWithoutTheTokenIsUnauthenticated) {
@@ -57,6 +74,16 @@ TEST_F(PublishAuthTest, PublishWithTheTokenIsJournaledAndQueriesNeedNone) {
   Stream stream(*stub_, subscribe);
   EXPECT_EQ(stream.NextEvents(1).size(), 1u);
   stream.Cancel();
+}
+
+TEST_F(PublishAuthTest, PublishBatchNeedsTheSameToken) {
+  EXPECT_EQ(PublishBatchWith(nullptr).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  const std::string wrong = "Bearer s3cret-tokeN";
+  EXPECT_EQ(PublishBatchWith(&wrong).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(HeadRevision(), 0u);
+  const std::string bearer = BearerMetadataValue("s3cret-token");
+  EXPECT_TRUE(PublishBatchWith(&bearer).ok());
+  EXPECT_EQ(HeadRevision(), 2u);
 }
 
 }  // namespace

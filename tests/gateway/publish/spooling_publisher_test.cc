@@ -132,8 +132,17 @@ TEST_F(SpoolingPublisherTest, NewEventsQueueBehindSpooledOnesAndArriveInOrder) {
   Start();
   fake_.FailWith(absl::UnavailableError("down"));
   PublishSpooled(0, 5);
-  // While the spool is non-empty, nothing but the oldest event is offered to the service.
-  for (const auto& attempt : fake_.events()) EXPECT_EQ(attempt.raw_body(), MakeEvent(0).raw_body());
+  // While the spool is non-empty, every attempt (the direct Publish, then the drainer's batches)
+  // starts at the oldest event. Sizes first: events() only grows after it.
+  const std::vector<size_t> batch_sizes = fake_.batch_sizes();
+  const std::vector<liveevents::v1::Event> attempts = fake_.events();
+  size_t at = 1;
+  for (size_t size : batch_sizes) {
+    ASSERT_LT(at, attempts.size());
+    EXPECT_EQ(attempts[at].raw_body(), MakeEvent(0).raw_body());
+    at += size;
+  }
+  EXPECT_EQ(attempts.front().raw_body(), MakeEvent(0).raw_body());
   EXPECT_EQ(publisher_->pending(), 5u);
 
   fake_.FailWith(absl::OkStatus());

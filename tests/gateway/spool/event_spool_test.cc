@@ -165,6 +165,46 @@ TEST_F(EventSpoolTest, CorruptTailRecordAndGarbageAreDropped) {
   EXPECT_EQ(DrainBodies(*reopened), Bodies(0, 2));
 }
 
+TEST_F(EventSpoolTest, ReadsAndAcknowledgesTheOldestEventsAsABatch) {
+  // Small segments, so that a batch spans several of them.
+  const uint64_t record_bytes = kSpoolRecordHeaderBytes + MakeEvent(0).ByteSizeLong();
+  auto spool = Open(uint64_t{1} << 20, /*segment_bytes=*/3 * record_bytes);
+  ASSERT_NE(spool, nullptr);
+  AppendAll(*spool, 0, 10);
+
+  auto first = spool->OldestEvents(4, uint64_t{1} << 20);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->size(), 4u);
+  EXPECT_EQ((*first)[3].raw_body(), MakeEvent(3).raw_body());
+  // The byte budget stops a batch early, but never before its first event.
+  auto budgeted = spool->OldestEvents(10, 2 * record_bytes);
+  ASSERT_TRUE(budgeted.ok());
+  EXPECT_EQ(budgeted->size(), 2u);
+  auto one = spool->OldestEvents(10, 1);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->size(), 1u);
+
+  ASSERT_TRUE(spool->Acknowledge(4).ok());
+  EXPECT_EQ(spool->count(), 6u);
+  EXPECT_TRUE(absl::IsFailedPrecondition(spool->Acknowledge(7))) << "more than are spooled";
+  EXPECT_EQ(spool->count(), 6u) << "a refused acknowledgement removes nothing";
+
+  // The cursor moved past the batch: a restart resumes after it.
+  spool.reset();
+  spool = Open(uint64_t{1} << 20, 3 * record_bytes);
+  ASSERT_NE(spool, nullptr);
+  auto rest = spool->OldestEvents(100, uint64_t{1} << 20);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 6u);
+  EXPECT_EQ(rest->front().raw_body(), MakeEvent(4).raw_body());
+  EXPECT_EQ(rest->back().raw_body(), MakeEvent(9).raw_body());
+  ASSERT_TRUE(spool->Acknowledge(6).ok());
+  EXPECT_EQ(spool->count(), 0u);
+  auto empty = spool->OldestEvents(100, uint64_t{1} << 20);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+}
+
 TEST_F(EventSpoolTest, LostCursorReplaysFromTheOldestSegment) {
   {
     auto spool = Open();
