@@ -23,7 +23,7 @@ int CheckHealth(const CommandContext& context) {
                << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status())
                << "\"}" << std::endl;
   return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? kExitOk
-                                                                              : kExitFailure;
+                                                                             : kExitFailure;
 }
 
 int CheckHttpHealth(const std::string& url, std::ostream& out, std::ostream& err) {

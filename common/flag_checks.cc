@@ -20,8 +20,7 @@ absl::Status CheckNonNegative(absl::string_view flag, absl::Duration value) {
 
 absl::Status CheckNonNegative(absl::string_view flag, double value) {
   if (value >= 0) return absl::OkStatus();  // Also refuses NaN.
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, " must not be negative: got ", value));
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, " must not be negative: got ", value));
 }
 
 absl::Status CheckAtLeast(absl::string_view flag, int64_t value, int64_t minimum) {
@@ -40,9 +39,9 @@ absl::Status CheckHostPort(absl::string_view flag, absl::string_view address) {
                            port.find_first_not_of("0123456789") == absl::string_view::npos;
   if (host.empty() || colon == absl::string_view::npos || !digits_only ||
       !absl::SimpleAtoi(port, &number) || number > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", flag, " must be host:port with a port from 0 to 65535: got \"",
-        address.substr(0, 128), "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " must be host:port with a port from 0 to 65535: got \"",
+                     address.substr(0, 128), "\""));
   }
   return absl::OkStatus();
 }

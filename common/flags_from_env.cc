@@ -20,9 +20,8 @@ namespace liveevents {
 namespace {
 
 // Abseil's own flags that make no sense as settings; --flagfile and friends keep their twins.
-constexpr absl::string_view kNoEnvTwin[] = {"help",   "helpfull",    "helpshort",
-                                            "helppackage", "helpon", "helpmatch",
-                                            "version", "only_check_args"};
+constexpr absl::string_view kNoEnvTwin[] = {"help",   "helpfull",  "helpshort", "helppackage",
+                                            "helpon", "helpmatch", "version",   "only_check_args"};
 
 // The source tree's root as the compiler spelled it (absolute, or relative to the build folder),
 // found from this file's own path.
@@ -41,7 +40,8 @@ bool IsOurs(absl::string_view filename) {
 // What --help prints for a flag's file: relative to our tree, from "absl/" for Abseil's, and the
 // bare file name for anything else, so no build machine's paths reach the output.
 std::string NormalizeFilename(absl::string_view filename) {
-  if (absl::string_view root = SourceRoot(); !root.empty() && absl::ConsumePrefix(&filename, root)) {
+  if (absl::string_view root = SourceRoot();
+      !root.empty() && absl::ConsumePrefix(&filename, root)) {
     return std::string(filename);
   }
   if (const size_t absl_dir = filename.rfind("absl/"); absl_dir != absl::string_view::npos) {
@@ -88,10 +88,9 @@ absl::Status ApplyFlagsFromEnv(int argc, char* const argv[]) {
     std::string error;
     if (!flag->ParseFrom(value, &error)) {
       // Only a prefix of the value: a mistake in a variable must not print a secret in full.
-      return absl::InvalidArgumentError(
-          absl::StrCat("environment variable ", variable, "=\"",
-                       absl::string_view(value).substr(0, 64), "\" is not a valid --", name, ": ",
-                       error));
+      return absl::InvalidArgumentError(absl::StrCat("environment variable ", variable, "=\"",
+                                                     absl::string_view(value).substr(0, 64),
+                                                     "\" is not a valid --", name, ": ", error));
     }
   }
   return absl::OkStatus();

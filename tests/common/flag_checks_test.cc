@@ -22,7 +22,8 @@ TEST(FlagChecksTest, HostPortNeedsAPortFromZeroTo65535) {
 
 TEST(FlagChecksTest, RangesNameTheFlagAndTheValue) {
   EXPECT_TRUE(CheckPositive("wait", absl::Milliseconds(1)).ok());
-  EXPECT_EQ(CheckPositive("wait", absl::ZeroDuration()).message(), "--wait must be positive: got 0");
+  EXPECT_EQ(CheckPositive("wait", absl::ZeroDuration()).message(),
+            "--wait must be positive: got 0");
   EXPECT_TRUE(CheckNonNegative("wait", absl::ZeroDuration()).ok());
   EXPECT_EQ(CheckNonNegative("wait", absl::Seconds(-1)).message(),
             "--wait must not be negative: got -1s");

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/temp_path.h"
 
 namespace liveevents::testing {
 namespace {
@@ -71,8 +72,8 @@ TEST(ConfigurationTest, InvalidEnvironmentValueStopsTheServerNamingVariableAndFl
 
 TEST(ConfigurationTest, EnvironmentValuesAreCheckedLikeFlags) {
   ScopedEnv env("LIVEEVENTS_IO_THREADS", "0");
-  const CommandResult run = RunCommand(absl::StrCat(BinaryPath("liveevents-gateway"),
-                                          " --http_address=127.0.0.1:0 --apps=1"));
+  const CommandResult run = RunCommand(
+      absl::StrCat(BinaryPath("liveevents-gateway"), " --http_address=127.0.0.1:0 --apps=1"));
   EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_NE(run.output.find("--io_threads must be at least 1: got 0"), std::string::npos)
       << run.output;
@@ -83,15 +84,35 @@ TEST(ConfigurationTest, CommandLineWinsOverEnvironment) {
   ScopedEnv queue("LIVEEVENTS_SUBSCRIBER_QUEUE", "0");
   ScopedEnv address("LIVEEVENTS_GRPC_ADDRESS", "127.0.0.1:70000");
   ScopedEnv store("LIVEEVENTS_STORE", "memory");  // Leaves no data folder behind.
-  auto server = ChildProcess::Start({BinaryPath("liveevents-server"), "--subscriber_queue=5",
-                                     "--grpc_address", "127.0.0.1:0"});
+  auto server = ChildProcess::Start(
+      {BinaryPath("liveevents-server"), "--subscriber_queue=5", "--grpc_address", "127.0.0.1:0"});
   ASSERT_TRUE(server.ok()) << server.status();
   const absl::StatusOr<std::string> listening =
       (*server)->WaitForListening("grpc", absl::Seconds(30));
   ASSERT_TRUE(listening.ok()) << listening.status();
-  const CommandResult health = RunCommand(absl::StrCat(BinaryPath("livectl"), " health --server ", *listening));
+  const CommandResult health =
+      RunCommand(absl::StrCat(BinaryPath("livectl"), " health --server ", *listening));
   EXPECT_EQ(health.exit_code, 0) << health.output;
   EXPECT_NE(health.output.find("{\"status\":\"SERVING\"}"), std::string::npos) << health.output;
+}
+
+TEST(ConfigurationTest, LivectlHealthProbesTheGatewayOverHttp) {
+  // /healthz answers whether or not the service is reachable: nothing listens on port 1.
+  auto gateway =
+      ChildProcess::Start({BinaryPath("liveevents-gateway"), "--http_address=127.0.0.1:0",
+                           "--service_address=127.0.0.1:1", "--apps=1400000001",
+                           absl::StrCat("--spool_dir=", UniqueTempPath("spool"))});
+  ASSERT_TRUE(gateway.ok()) << gateway.status();
+  const absl::StatusOr<std::string> listening =
+      (*gateway)->WaitForListening("http", absl::Seconds(30));
+  ASSERT_TRUE(listening.ok()) << listening.status();
+  const std::string livectl = BinaryPath("livectl");
+  const CommandResult healthy =
+      RunCommand(absl::StrCat(livectl, " health --http http://", *listening, "/healthz"));
+  EXPECT_EQ(healthy.exit_code, 0) << healthy.output;
+  const CommandResult missing =
+      RunCommand(absl::StrCat(livectl, " health --http http://", *listening, "/nothing-here"));
+  EXPECT_EQ(missing.exit_code, 1) << missing.output;
 }
 
 TEST(ConfigurationTest, FlagfileFromTheEnvironment) {
