@@ -26,7 +26,8 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libgrpc++1.51 libprotobuf32 libabsl20220623 libsqlite3-0 libssl3 \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --user-group --home-dir /nonexistent --shell /usr/sbin/nologin \
+ && groupadd --system --gid 10001 liveevents \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin \
       liveevents \
  && install -d -o liveevents -g liveevents -m 0700 /var/lib/liveevents /var/lib/liveevents-gateway
 COPY --from=build /build/bin/liveevents-server /build/bin/liveevents-gateway /build/bin/livectl \
@@ -39,9 +40,12 @@ ENV LIVEEVENTS_GRPC_ADDRESS=0.0.0.0:50051 \
 WORKDIR /var/lib/liveevents
 VOLUME ["/var/lib/liveevents"]
 EXPOSE 50051
-# grpc.health.v1: SERVING once the journal is loaded, NOT_SERVING again while draining.
+# grpc.health.v1: SERVING once the journal is loaded, NOT_SERVING again while draining. The
+# probe runs with an empty environment: the server's LIVEEVENTS_* variables (a
+# LIVEEVENTS_FLAGFILE full of server flags, say) are not livectl's.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-  CMD livectl health --timeout=2s --server="127.0.0.1:${LIVEEVENTS_GRPC_ADDRESS##*:}" || exit 1
+  CMD env -i /usr/local/bin/livectl health --timeout=2s \
+      --server="127.0.0.1:${LIVEEVENTS_GRPC_ADDRESS##*:}" || exit 1
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/liveevents-server"]
 
@@ -52,6 +56,7 @@ WORKDIR /var/lib/liveevents-gateway
 VOLUME ["/var/lib/liveevents-gateway"]
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD livectl health --http="http://127.0.0.1:${LIVEEVENTS_HTTP_ADDRESS##*:}/healthz" || exit 1
+  CMD env -i /usr/local/bin/livectl health \
+      --http="http://127.0.0.1:${LIVEEVENTS_HTTP_ADDRESS##*:}/healthz" || exit 1
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/liveevents-gateway"]
