@@ -46,8 +46,8 @@ ABSL_FLAG(absl::Duration, keepalive_min_client_interval, absl::Seconds(10),
           "clients may send keepalive pings this often, also with no call open; more often "
           "gets GOAWAY");
 ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(30),
-          "send GOAWAY to a connection this old (plus up to 10% jitter), so clients reconnect "
-          "and a load balancer can rebalance long Subscribe streams; 0 never");
+          "send GOAWAY to a connection this old (gRPC jitters it by 10% either way) so that "
+          "clients reconnect and a load balancer can spread long Subscribe streams; 0 never");
 ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Minutes(1),
           "after GOAWAY, calls get this long before the connection closes; Subscribe streams "
           "then end and resume on a new connection; 0 waits forever");

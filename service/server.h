@@ -25,7 +25,7 @@ struct GrpcTransportOptions {
   // Client pings more frequent than this (without data) are answered with GOAWAY; clients may
   // ping while no call is open.
   absl::Duration min_client_ping_interval;
-  // GOAWAY after this age (gRPC adds up to 10% jitter), then calls get the grace to finish
+  // GOAWAY after this age (gRPC jitters it by 10% either way), then calls get the grace to finish
   // before the connection closes; Subscribe streams end and resume on a new connection.
   absl::Duration max_connection_age;
   absl::Duration max_connection_age_grace;
