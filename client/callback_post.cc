@@ -98,8 +98,10 @@ absl::StatusOr<std::string> CommandFromBody(absl::string_view body) {
   return it->get<std::string>();
 }
 
-absl::StatusOr<HttpReply> PostJson(const HttpUrl& url, const std::string& target,
-                                   std::string body) {
+namespace {
+
+// Sends `request` to url.host:url.port and reads the reply, one connection per request.
+absl::StatusOr<HttpReply> Exchange(const HttpUrl& url, http::request<http::string_body>& request) {
   boost::asio::io_context io;
   tcp::resolver resolver(io);
   beast::tcp_stream stream(io);
@@ -108,13 +110,8 @@ absl::StatusOr<HttpReply> PostJson(const HttpUrl& url, const std::string& target
   if (ec) return NetworkError(absl::StrCat("resolve ", url.host), ec);
   stream.connect(endpoints, ec);
   if (ec) return NetworkError(absl::StrCat("connect ", url.host, ":", url.port), ec);
-
-  http::request<http::string_body> request{http::verb::post, target, 11};
   request.set(http::field::host, absl::StrCat(url.host, ":", url.port));
   request.set(http::field::user_agent, "livectl");
-  request.set(http::field::content_type, "application/json");
-  request.body() = std::move(body);
-  request.prepare_payload();
   http::write(stream, request, ec);
   if (ec) return NetworkError("write", ec);
 
@@ -125,6 +122,22 @@ absl::StatusOr<HttpReply> PostJson(const HttpUrl& url, const std::string& target
   // The peer may already have closed; a failed shutdown changes nothing for the caller.
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   return HttpReply{response.result_int(), std::move(response.body())};
+}
+
+}  // namespace
+
+absl::StatusOr<HttpReply> PostJson(const HttpUrl& url, const std::string& target,
+                                   std::string body) {
+  http::request<http::string_body> request{http::verb::post, target, 11};
+  request.set(http::field::content_type, "application/json");
+  request.body() = std::move(body);
+  request.prepare_payload();
+  return Exchange(url, request);
+}
+
+absl::StatusOr<HttpReply> Get(const HttpUrl& url) {
+  http::request<http::string_body> request{http::verb::get, url.target, 11};
+  return Exchange(url, request);
 }
 
 }  // namespace liveevents::client

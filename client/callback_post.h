@@ -51,6 +51,9 @@ struct HttpReply {
 // Network failures come back as UNAVAILABLE. Blocking; thread-safe (no shared state).
 absl::StatusOr<HttpReply> PostJson(const HttpUrl& url, const std::string& target, std::string body);
 
+// GETs url.target (a health endpoint); like PostJson otherwise.
+absl::StatusOr<HttpReply> Get(const HttpUrl& url);
+
 }  // namespace liveevents::client
 
 #endif  // LIVEEVENTS_CLIENT_CALLBACK_POST_H_

@@ -84,6 +84,12 @@ struct PostOptions {
   std::string token_file;
 };
 
+// `livectl health`: grpc.health.v1 Check of the whole server; prints {"status":"SERVING"} (or
+// the status it got) and succeeds only when SERVING. For container health checks and scripts.
+int CheckHealth(const CommandContext& context);
+// `livectl health --http URL`: GETs URL (the gateway's /healthz) and succeeds only on HTTP 200.
+int CheckHttpHealth(const std::string& url, std::ostream& out, std::ostream& err);
+
 // `livectl post`: sends a callback body to the gateway and prints its answer; non-200 fails.
 int Post(const PostOptions& options, std::ostream& out, std::ostream& err);
 

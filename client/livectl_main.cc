@@ -14,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "client/livectl_commands.h"
+#include "common/flag_checks.h"
+#include "common/flags_from_env.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "LiveEvents gRPC address (host:port)");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of each unary call");
@@ -45,6 +47,9 @@ ABSL_FLAG(int32_t, limit, 0,
 ABSL_FLAG(std::string, gateway, "http://127.0.0.1:8080/callback",
           "post: the gateway's callback URL");
 ABSL_FLAG(std::string, token, "", "post: sign with this callback token (adds RequestTime, Sign)");
+ABSL_FLAG(std::string, http, "",
+          "health: GET this URL (the gateway's http://HOST:PORT/healthz) instead of asking "
+          "--server's grpc.health.v1");
 ABSL_FLAG(std::string, token_file, "",
           "post: like --token, read from this file (keeps the token out of process listings)");
 
@@ -64,6 +69,7 @@ constexpr char kUsage[] = R"(livectl: query and follow a live-events service.
   livectl battles [--state created|started|ended] [--room R] [--app N] [--overdue] [--newest]
   livectl events [--after REV] [--limit N]
   livectl info
+  livectl health [--http URL]
   livectl post FILE|- --app N [--command C] [--gateway URL] [--token T | --token_file F]
 
 Global: --server HOST:PORT (127.0.0.1:50051), --timeout DURATION (5s).
@@ -142,6 +148,9 @@ int RunPost(const std::vector<char*>& args) {
 int Dispatch(const std::vector<char*>& args) {
   const std::string verb = args[1];
   if (verb == "post") return RunPost(args);
+  if (verb == "health" && args.size() == 2 && !absl::GetFlag(FLAGS_http).empty()) {
+    return client::CheckHttpHealth(absl::GetFlag(FLAGS_http), std::cout, std::cerr);
+  }
   client::CommandContext context;
   context.channel =
       grpc::CreateChannel(absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
@@ -154,6 +163,7 @@ int Dispatch(const std::vector<char*>& args) {
   }
   if (verb == "tail") return RunTail(context);
   if (verb == "info") return client::GetServerInfo(context);
+  if (verb == "health") return client::CheckHealth(context);
   if (verb == "events") {
     return client::ListEvents(context, absl::GetFlag(FLAGS_after).value_or(0),
                               absl::GetFlag(FLAGS_limit));
@@ -186,8 +196,16 @@ int Dispatch(const std::vector<char*>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsage);
+  if (absl::Status flags = liveevents::PrepareFlags(argc, argv, kUsage); !flags.ok()) {
+    return UsageError(flags.message());
+  }
   const std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  for (const absl::Status& status :
+       {liveevents::CheckPositive("timeout", absl::GetFlag(FLAGS_timeout)),
+        liveevents::CheckAtLeast("limit", absl::GetFlag(FLAGS_limit), 0),
+        liveevents::CheckAtLeast("count", absl::GetFlag(FLAGS_count), 0)}) {
+    if (!status.ok()) return UsageError(status.message());
+  }
   if (args.size() < 2) return UsageError("no command given");
   return Dispatch(args);
 }

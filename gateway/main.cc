@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/flag_checks.h"
+#include "common/flags_from_env.h"
 #include "common/token_file.h"
 #include "gateway/apps/reloadable_app_registry.h"
 #include "gateway/callback_exchange.h"
@@ -62,9 +64,32 @@ ABSL_FLAG(absl::Duration, before_callback_budget, absl::Milliseconds(500),
 
 namespace {
 
+constexpr char kUsage[] =
+    "receives Tencent Live callbacks over HTTP and publishes them to the "
+    "LiveEvents service; see gateway/README.md.";
+
 using liveevents::gateway::GrpcEventPublisher;
 using liveevents::gateway::HttpServer;
 using liveevents::gateway::RequestHandler;
+
+// Values that parse but make no sense are refused at start, naming the flag.
+absl::Status CheckFlags() {
+  using liveevents::CheckNonNegative;
+  using liveevents::CheckPositive;
+  for (const absl::Status& status : {
+           liveevents::CheckHostPort("http_address", absl::GetFlag(FLAGS_http_address)),
+           liveevents::CheckAtLeast("io_threads", absl::GetFlag(FLAGS_io_threads), 1),
+           liveevents::CheckAtLeast("max_connections", absl::GetFlag(FLAGS_max_connections), 1),
+           CheckPositive("read_timeout", absl::GetFlag(FLAGS_read_timeout)),
+           CheckPositive("idle_timeout", absl::GetFlag(FLAGS_idle_timeout)),
+           CheckPositive("publish_timeout", absl::GetFlag(FLAGS_publish_timeout)),
+           CheckNonNegative("max_clock_skew", absl::GetFlag(FLAGS_max_clock_skew)),
+           CheckNonNegative("before_callback_budget", absl::GetFlag(FLAGS_before_callback_budget)),
+       }) {
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
 
 bool ParseApps(const std::vector<std::string>& texts, RequestHandler::Options* options) {
   for (const std::string& text : texts) {
@@ -100,7 +125,15 @@ int main(int argc, char** argv) {
   // global graph: a measurable cost on the hot path. The tests keep it on, so a lock-order
   // cycle still shows up there.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  if (absl::Status flags = liveevents::PrepareFlags(argc, argv, kUsage); !flags.ok()) {
+    std::fprintf(stderr, "liveevents-gateway: %s\n", std::string(flags.message()).c_str());
+    return 2;
+  }
   absl::ParseCommandLine(argc, argv);
+  if (absl::Status flags = CheckFlags(); !flags.ok()) {
+    std::fprintf(stderr, "liveevents-gateway: %s\n", std::string(flags.message()).c_str());
+    return 2;
+  }
 
   // Block the stop signals before any thread exists (ours or gRPC's), so that only sigwait below
   // receives them. A shell starts background jobs with SIGINT ignored, and an ignored signal is

@@ -9,6 +9,8 @@
 #include "absl/flags/parse.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/flag_checks.h"
+#include "common/flags_from_env.h"
 #include "common/token_file.h"
 #include "service/server.h"
 #include "service/store/memory_event_store.h"
@@ -36,8 +38,30 @@ ABSL_FLAG(std::string, publish_token_file, "",
           "(trailing whitespace trimmed); empty lets every client publish");
 ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(5),
           "how long calls in flight get when the server stops");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
+          "ping a client connection idle this long (finds peers gone without a FIN)");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
+          "close a connection whose keepalive ping is not answered within this");
+ABSL_FLAG(absl::Duration, keepalive_min_client_interval, absl::Seconds(10),
+          "clients may send keepalive pings this often, also with no call open; more often "
+          "gets GOAWAY");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(30),
+          "send GOAWAY to a connection this old (gRPC jitters it by 10% either way) so that "
+          "clients reconnect and a load balancer can spread long Subscribe streams; 0 never");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Minutes(1),
+          "after GOAWAY, calls get this long before the connection closes; Subscribe streams "
+          "then end and resume on a new connection; 0 waits forever");
+ABSL_FLAG(int, max_receive_message_bytes, 4 << 20,
+          "largest request accepted (PublishBatch included); larger is RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_concurrent_streams, 1024,
+          "calls (Subscribe streams included) open at once on one client connection; the "
+          "client queues further calls");
 
 namespace {
+
+constexpr char kUsage[] =
+    "the LiveEvents gRPC service (journal, state, Subscribe); see "
+    "docs/operations.md.";
 
 using liveevents::service::EventStore;
 
@@ -62,6 +86,35 @@ bool IsLoopback(const std::string& address) {
          host.rfind("127.", 0) == 0;
 }
 
+// Values that parse but make no sense are refused at start, naming the flag.
+absl::Status CheckFlags() {
+  using liveevents::CheckAtLeast;
+  using liveevents::CheckNonNegative;
+  for (const absl::Status& status : {
+           liveevents::CheckHostPort("grpc_address", absl::GetFlag(FLAGS_grpc_address)),
+           liveevents::CheckPositive("progress_interval", absl::GetFlag(FLAGS_progress_interval)),
+           CheckAtLeast("subscriber_queue", absl::GetFlag(FLAGS_subscriber_queue), 1),
+           CheckNonNegative("retain_hours", absl::GetFlag(FLAGS_retain_hours)),
+           CheckNonNegative("retain_finished_hours", absl::GetFlag(FLAGS_retain_finished_hours)),
+           CheckNonNegative("member_reorder_horizon", absl::GetFlag(FLAGS_member_reorder_horizon)),
+           CheckNonNegative("battle_grace", absl::GetFlag(FLAGS_battle_grace)),
+           CheckNonNegative("shutdown_deadline", absl::GetFlag(FLAGS_shutdown_deadline)),
+           CheckNonNegative("keepalive_time", absl::GetFlag(FLAGS_keepalive_time)),
+           CheckNonNegative("keepalive_timeout", absl::GetFlag(FLAGS_keepalive_timeout)),
+           CheckNonNegative("keepalive_min_client_interval",
+                            absl::GetFlag(FLAGS_keepalive_min_client_interval)),
+           CheckNonNegative("max_connection_age", absl::GetFlag(FLAGS_max_connection_age)),
+           CheckNonNegative("max_connection_age_grace",
+                            absl::GetFlag(FLAGS_max_connection_age_grace)),
+           CheckAtLeast("max_receive_message_bytes", absl::GetFlag(FLAGS_max_receive_message_bytes),
+                        0),
+           CheckAtLeast("max_concurrent_streams", absl::GetFlag(FLAGS_max_concurrent_streams), 0),
+       }) {
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<liveevents::service::ServerOptions> OptionsFromFlags() {
   liveevents::service::ServerOptions options;
   if (const std::string path = absl::GetFlag(FLAGS_publish_token_file); !path.empty()) {
@@ -77,6 +130,14 @@ absl::StatusOr<liveevents::service::ServerOptions> OptionsFromFlags() {
   options.journal.retain_finished_for = absl::Hours(absl::GetFlag(FLAGS_retain_finished_hours));
   options.journal.member_reorder_horizon = absl::GetFlag(FLAGS_member_reorder_horizon);
   options.journal.battle_grace = absl::GetFlag(FLAGS_battle_grace);
+  liveevents::service::GrpcTransportOptions& transport = options.transport;
+  transport.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
+  transport.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  transport.min_client_ping_interval = absl::GetFlag(FLAGS_keepalive_min_client_interval);
+  transport.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  transport.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);
+  transport.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
+  transport.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   return options;
 }
 
@@ -87,7 +148,15 @@ int main(int argc, char** argv) {
   // global graph: a measurable cost on the hot path. The tests keep it on, so a lock-order
   // cycle still shows up there.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  if (absl::Status flags = liveevents::PrepareFlags(argc, argv, kUsage); !flags.ok()) {
+    std::cerr << "liveevents-server: " << flags.message() << "\n";
+    return 2;
+  }
   absl::ParseCommandLine(argc, argv);
+  if (absl::Status flags = CheckFlags(); !flags.ok()) {
+    std::cerr << "liveevents-server: " << flags.message() << "\n";
+    return 2;
+  }
   // A shell starts background jobs with SIGINT ignored, and an ignored signal never reaches
   // sigwait: restore the defaults, then block the stop signals in every thread (gRPC's
   // included) so that only main receives them.
@@ -114,14 +183,6 @@ int main(int argc, char** argv) {
     std::cerr << "liveevents-server: warning: " << options.grpc_address
               << " is reachable beyond this machine and any client may Publish; set "
                  "--publish_token_file\n";
-  }
-  if (options.journal.member_reorder_horizon < absl::ZeroDuration()) {
-    std::cerr << "liveevents-server: --member_reorder_horizon must not be negative\n";
-    return 1;
-  }
-  if (options.journal.battle_grace < absl::ZeroDuration()) {
-    std::cerr << "liveevents-server: --battle_grace must not be negative\n";
-    return 1;
   }
   auto server = liveevents::service::Server::Start(options, std::move(*store));
   if (!server.ok()) {

@@ -17,6 +17,22 @@
 
 namespace liveevents::service {
 
+// The gRPC transport's settings; a zero value keeps gRPC's own default. docs/operations.md says
+// why each matters behind a load balancer.
+struct GrpcTransportOptions {
+  absl::Duration keepalive_time;     // Ping a connection idle this long...
+  absl::Duration keepalive_timeout;  // ...and close it when the ping is not answered in time.
+  // Client pings more frequent than this (without data) are answered with GOAWAY; clients may
+  // ping while no call is open.
+  absl::Duration min_client_ping_interval;
+  // GOAWAY after this age (gRPC jitters it by 10% either way), then calls get the grace to finish
+  // before the connection closes; Subscribe streams end and resume on a new connection.
+  absl::Duration max_connection_age;
+  absl::Duration max_connection_age_grace;
+  int max_receive_message_bytes = 0;
+  int max_concurrent_streams = 0;  // Per connection; a client queues further calls.
+};
+
 struct ServerOptions {
   std::string grpc_address = "127.0.0.1:50051";  // Port 0 picks a free port.
   absl::Duration progress_interval = absl::Seconds(5);
@@ -25,6 +41,7 @@ struct ServerOptions {
   int catch_up_threads = 2;
   // Non-empty: Publish needs `authorization: Bearer <publish_token>` (see PublishAuthorizer).
   std::string publish_token;  // Threads reading the journal for subscribers and ListEvents.
+  GrpcTransportOptions transport;
 };
 
 class Server {

@@ -1,4 +1,5 @@
-# The gRPC layer in-process: a real server on an in-memory store, reached over InProcessChannel.
+# The gRPC layer in-process: a real server on an in-memory store, reached over InProcessChannel
+# (or loopback TCP where the transport itself is under test).
 liveevents_test(live_events_service_test live_events_service_test.cc)
 liveevents_test(subscribe_reactor_test subscribe_reactor_test.cc)
 liveevents_test(restart_test restart_test.cc)
@@ -7,3 +8,4 @@ liveevents_test(journal_test journal_test.cc)
 liveevents_test(catch_up_worker_test catch_up_worker_test.cc)
 liveevents_test(publish_auth_test publish_auth_test.cc)
 liveevents_test(publish_batch_test publish_batch_test.cc)
+liveevents_test(server_transport_test server_transport_test.cc)
