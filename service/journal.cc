@@ -13,6 +13,7 @@ namespace liveevents::service {
 namespace {
 
 constexpr size_t kRecoverPage = 4096;
+constexpr size_t kMaxOverduePerCheck = 1000;
 
 uint64_t KeyHash(absl::string_view dedup_key) { return absl::Hash<absl::string_view>()(dedup_key); }
 
@@ -244,7 +245,9 @@ void Journal::PublishOverdueBattles() {
   // Found and published under one lock, so no End can slip in between and make them stale.
   absl::MutexLock lock(&mu_);
   if (!accepting_ || !broken_.ok()) return;
-  for (const v1::Battle* battle : state_.BattlesOverdueAt(now_ms, grace_ms)) {
+  // Bounded per round, so that a backlog (an outage, a lost batch of Ends) neither holds the
+  // lock long nor floods subscribers at once; the next round, a second later, goes on.
+  for (const v1::Battle* battle : state_.BattlesOverdueAt(now_ms, grace_ms, kMaxOverduePerCheck)) {
     // Copied first: applying the event replaces the battle `battle` points to.
     v1::Event event = MakeBattleOverdueEvent(
         *battle, OverdueDeadlineMs(*battle, grace_ms).value_or(now_ms), now_ms);

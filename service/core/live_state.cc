@@ -256,6 +256,34 @@ internal::BattleState BattleStateOf(const BattleRecord& record) {
 LiveState::LiveState(LiveStateOptions options) : options_(options) {}
 
 ApplyOutcome LiveState::Apply(const Event& event) {
+  // The overdue index follows every battle change: the battle leaves it before and comes back
+  // (with its new deadline, if it still has one) after.
+  const EntityKey battle(event.sdk_app_id(), event.payload_case() == Event::kBattleOverdue
+                                                 ? event.battle_overdue().battle_id()
+                                                 : BattleIdOf(event));
+  if (!battle.second.empty()) UnindexDeadline(battle);
+  const ApplyOutcome outcome = ApplyPayload(event);
+  if (!battle.second.empty()) IndexDeadline(battle);
+  return outcome;
+}
+
+void LiveState::UnindexDeadline(const EntityKey& key) {
+  auto it = battles_.find(key);
+  if (it == battles_.end()) return;
+  if (std::optional<int64_t> deadline = OverdueDeadlineMs(*it->second.battle, 0)) {
+    deadlines_.erase({*deadline, key});
+  }
+}
+
+void LiveState::IndexDeadline(const EntityKey& key) {
+  auto it = battles_.find(key);
+  if (it == battles_.end()) return;
+  if (std::optional<int64_t> deadline = OverdueDeadlineMs(*it->second.battle, 0)) {
+    deadlines_.emplace(*deadline, key);
+  }
+}
+
+ApplyOutcome LiveState::ApplyPayload(const Event& event) {
   switch (event.payload_case()) {
     case Event::kCreateRoom:
       return ApplyCreateRoom(event);
@@ -338,6 +366,7 @@ BattleRecord& LiveState::EmplaceBattle(const EntityKey& key, bool* inserted) {
 
 void LiveState::EraseBattle(std::map<EntityKey, BattleRecord>::iterator it) {
   changed_battles_.insert(it->first);
+  UnindexDeadline(it->first);
   Unindex(battle_apps_, it->first);
   battles_.erase(it);
 }
@@ -432,6 +461,7 @@ absl::Status LiveState::Restore(const internal::State& snapshot) {
   battles_.clear();
   room_apps_.clear();
   battle_apps_.clear();
+  deadlines_.clear();
   for (const internal::RoomState& room : snapshot.rooms()) {
     RoomRecord& record = EmplaceRoom(EntityKey(room.room().sdk_app_id(), room.room().room_id()));
     record.room.Mutable() = room.room();
@@ -457,6 +487,7 @@ absl::Status LiveState::Restore(const internal::State& snapshot) {
     record.last_received_time_ms = battle.last_received_time_ms();
     record.create_applied = battle.create_applied();
     record.create_event_time_ms = battle.create_event_time_ms();
+    IndexDeadline(EntityKey(battle.battle().sdk_app_id(), battle.battle().battle_id()));
   }
   ForgetChanges();  // The state now is what the store holds.
   return absl::OkStatus();
@@ -754,11 +785,15 @@ ApplyOutcome LiveState::ApplyBattleOverdue(const Event& event) {
   return {};
 }
 
-std::vector<const Battle*> LiveState::BattlesOverdueAt(int64_t now_ms, int64_t grace_ms) const {
+std::vector<const Battle*> LiveState::BattlesOverdueAt(int64_t now_ms, int64_t grace_ms,
+                                                       size_t limit) const {
   std::vector<const Battle*> due;
-  for (const auto& [key, record] : battles_) {
-    std::optional<int64_t> deadline = OverdueDeadlineMs(*record.battle, grace_ms);
-    if (deadline.has_value() && *deadline <= now_ms) due.push_back(&*record.battle);
+  // In deadline order, so the walk stops at the first battle not yet due.
+  for (const auto& [deadline, key] : deadlines_) {
+    if (due.size() >= limit) break;
+    const Battle& battle = *battles_.at(key).battle;
+    if (OverdueDeadlineMs(battle, grace_ms).value_or(now_ms + 1) > now_ms) break;
+    due.push_back(&battle);
   }
   return due;
 }

@@ -633,6 +633,37 @@ TEST(LiveStateTest, BattlesOverdueAtFindsStartedBattlesPastStartPlusDurationPlus
   EXPECT_TRUE(state.BattlesOverdueAt(deadline_ms * 2, 60'000).empty());
 }
 
+// The overdue check reads an index of deadlines: it must follow starts, ends, overdue marks,
+// restores and forgetting, return the earliest deadline first, and stop at the limit.
+TEST(LiveStateTest, TheOverdueIndexFollowsEveryBattleChange) {
+  auto ids = [](const std::vector<const v1::Battle*>& due) {
+    std::vector<std::string> out;
+    for (const v1::Battle* battle : due) out.push_back(battle->battle_id());
+    return out;
+  };
+  constexpr int64_t kLater = (1800000000LL) * 1000;
+  LiveState state;
+  v1::Event late = StartBattle(1, 2000, "late");
+  late.mutable_start_battle()->set_start_time(1700000100);
+  state.Apply(late);
+  state.Apply(StartBattle(2, 2000, "early"));  // Starts at 1700000010 s.
+  state.Apply(StartBattle(3, 2000, "ended"));
+  EXPECT_THAT(ids(state.BattlesOverdueAt(kLater, 0)), ElementsAre("early", "ended", "late"));
+  state.Apply(EndBattle(4, 3000, 0, "ended"));
+  EXPECT_THAT(ids(state.BattlesOverdueAt(kLater, 0)), ElementsAre("early", "late"));
+  EXPECT_THAT(ids(state.BattlesOverdueAt(kLater, 0, /*limit=*/1)), ElementsAre("early"));
+  state.Apply(Overdue(5, kLater, "early"));
+  EXPECT_THAT(ids(state.BattlesOverdueAt(kLater, 0)), ElementsAre("late"));
+
+  LiveState restored;
+  ASSERT_TRUE(restored.Restore(state.ToSnapshot()).ok());
+  EXPECT_THAT(ids(restored.BattlesOverdueAt(kLater, 0)), ElementsAre("late"));
+  // Forgetting ended battles leaves the index exact (the ended one was never in it).
+  restored.ForgetFinishedBefore(std::numeric_limits<int64_t>::max());
+  EXPECT_THAT(ids(restored.BattlesOverdueAt(kLater, 0)), ElementsAre("late"));
+  EXPECT_TRUE(restored.BattlesOverdueAt((1700000100LL + 299) * 1000, 0).empty());
+}
+
 TEST(LiveStateTest, OverdueEventsAboutTheSameBattleShareOneDedupKeyInput) {
   // The dedup key hashes app id, command and raw body: all three must not depend on time.
   const v1::Event one = Overdue(1, 5000);
