@@ -358,12 +358,12 @@ w("- **State persistence** costs O(changes), not O(state): each group commit wri
   "StartBattle here), so the ack latency does not grow with the state. (Before, every 10 000 "
   "events the whole state was serialized under the journal's lock: a p99 of 239 ms at 1 000/s "
   "with 90 000 battles.)")
-w("- **Fan-out** at many subscribers is bound by CPU: every stream's reactor writes the shared "
-  "`SubscribeResponse` message, which gRPC serializes again for each stream (N serializations "
-  "per event; a pre-serialized `grpc::ByteBuffer` would make it one), and here the 1 000 "
-  "subscribers' own gRPC reads compete for the same 2 cores "
-  "as the server. A subscriber that cannot keep up is ended (SLOW_CONSUMER) by design rather "
-  "than slowing everyone down; clients resume from the revision in the status.")
+w("- **Fan-out** at many subscribers is bound by CPU: each event is encoded once and every "
+  "stream writes the same bytes, but each write still costs HTTP/2 framing and a syscall per "
+  "stream, and here the 1 000 subscribers' own gRPC reads compete for the same 2 cores as the "
+  "server, so they fall more than `--subscriber_queue` (1 024) events behind and are ended "
+  "(SLOW_CONSUMER) by design rather than slowing everyone down; clients resume from the "
+  "revision in the status. The server's delivery rate (deliveries/s) is the number to compare.")
 w("- **Catch-up** reads the journal in pages on the server's catch-up worker and streams them; "
   "it is bound by SQLite reads, protobuf encoding and decoding, and HTTP/2 flow control, on the "
   "same cores as the reader.")
