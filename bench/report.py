@@ -340,10 +340,12 @@ w("- **Everything shares 2 cores.** The load generator (wrk, ack_latency, fanout
   "Redis, and other engineers' builds run too. A real deployment puts Tencent's traffic and the "
   "subscribers on other machines, so these are lower bounds for throughput and upper bounds for "
   "latency.")
-w("- **Ingest, live-events** pays two hops (HTTP to the gateway, gRPC to the server), JSON to "
-  "protobuf, a SHA-256 dedup key, the state update and an fsync per group commit before it "
-  "answers. With 32 connections at most 32 events wait for one fsync, so the disk's fsync time "
-  "and the batch size bound the rate. The peer pays one hop and one fsync per `XADD` batch (Redis "
+w("- **Ingest, live-events** pays two hops (HTTP to the gateway, gRPC to the server, where the "
+  "gateway coalesces the webhooks that arrive while a `PublishBatch` is in flight into the next "
+  "one), JSON to protobuf, a SHA-256 dedup key, the state update and state rows, and an fsync "
+  "per group commit before it answers. With 32 connections at most 32 events wait for one "
+  "fsync, so the disk's fsync time and the batch size bound the rate, and the gateway, server "
+  "and wrk share 2 cores. The peer pays one hop and one fsync per `XADD` batch (Redis "
   "`appendfsync always` fsyncs before replying to each event-loop batch), with no dedup, "
   "conversion or state. nginx reads nothing into storage: its rate is what loopback HTTP with "
   "this wrk configuration can do at all.")
