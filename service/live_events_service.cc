@@ -92,7 +92,7 @@ grpc::Status CheckEnum(int value, IsValid is_valid, absl::string_view field) {
 
 }  // namespace
 
-LiveEventsService::LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub,
+LiveEventsService::LiveEventsService(EventJournal& journal, EventStore& store, SubscriberHub& hub,
                                      CatchUpWorker& worker, SubscribeOptions subscribe_options,
                                      PublishAuthorizer publish_authorizer)
     : journal_(journal),

@@ -6,7 +6,7 @@
 #include "absl/time/time.h"
 #include "liveevents/v1/live_events.grpc.pb.h"
 #include "service/catch_up_worker.h"
-#include "service/journal.h"
+#include "service/event_journal.h"
 #include "service/publish_authorizer.h"
 #include "service/subscribe_reactor.h"
 #include "service/subscriber_hub.h"
@@ -16,8 +16,9 @@ namespace liveevents::service {
 class LiveEventsService final : public v1::LiveEvents::CallbackService {
  public:
   // Everything passed in must outlive the service. Journal reads run on `worker`.
-  LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
-                    SubscribeOptions subscribe_options, PublishAuthorizer publish_authorizer);
+  LiveEventsService(EventJournal& journal, EventStore& store, SubscriberHub& hub,
+                    CatchUpWorker& worker, SubscribeOptions subscribe_options,
+                    PublishAuthorizer publish_authorizer);
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
                                     const v1::PublishRequest* request,
@@ -49,7 +50,7 @@ class LiveEventsService final : public v1::LiveEvents::CallbackService {
   // Worker thread: one ListEvents page after `after`, at most `limit` events and kMaxPageBytes.
   grpc::Status ReadEventsPage(uint64_t after, int limit, v1::ListEventsResponse* response) const;
 
-  Journal& journal_;
+  EventJournal& journal_;
   EventStore& store_;
   SubscriberHub& hub_;
   CatchUpWorker& worker_;

@@ -45,7 +45,7 @@ bool SnapshotWantsBattle(const v1::EventFilter& filter, const v1::Battle& battle
 }  // namespace
 
 SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
-                                   const v1::SubscribeRequest& request, Journal& journal,
+                                   const v1::SubscribeRequest& request, EventJournal& journal,
                                    EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
                                    const SubscribeOptions& options)
     : context_(context),
@@ -210,6 +210,14 @@ void SubscribeReactor::CatchUp(bool snapshot_first) {
     absl::StatusOr<std::vector<EventPtr>> page = store_.ReadAfter(from, options_.journal_page);
     {
       absl::MutexLock lock(&mu_);
+      if (!page.ok() && absl::IsFailedPrecondition(page.status())) {
+        // Trimmed under the stream (another replica's retention, with the Redis store): the
+        // client must snapshot again, as for a resume point older than the journal.
+        EndWith(grpc::StatusCode::FAILED_PRECONDITION, std::string(page.status().message()));
+        catching_up_ = false;
+        Pump();
+        return;
+      }
       if (!page.ok()) {
         EndWith(grpc::StatusCode::UNAVAILABLE,
                 absl::StrCat("reading the journal failed: ", page.status().message()));

@@ -14,7 +14,8 @@
 #include "absl/synchronization/mutex.h"
 #include "liveevents/v1/live_events.pb.h"
 #include "service/catch_up_worker.h"
-#include "service/journal.h"
+#include "service/event_journal.h"
+#include "service/store/event_store.h"
 #include "service/subscribe_options.h"
 #include "service/subscriber_hub.h"
 
@@ -27,8 +28,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
   // reactor deletes itself in OnDone. Journal reads and the snapshot run on `worker`.
   // `journal`, `store`, `hub` and `worker` must outlive the call.
   SubscribeReactor(grpc::CallbackServerContext* context, const v1::SubscribeRequest& request,
-                   Journal& journal, EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
-                   const SubscribeOptions& options);
+                   EventJournal& journal, EventStore& store, SubscriberHub& hub,
+                   CatchUpWorker& worker, const SubscribeOptions& options);
 
   // Subscription (called by the hub with its lock held).
   void Deliver(const std::vector<Delivery>& batch) override;
@@ -63,7 +64,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
 
   grpc::CallbackServerContext* const context_;
   const v1::EventFilter filter_;
-  Journal& journal_;
+  EventJournal& journal_;
   EventStore& store_;
   SubscriberHub& hub_;
   CatchUpWorker& worker_;
