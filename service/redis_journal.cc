@@ -364,6 +364,8 @@ bool RedisJournal::DeliverFolded(std::vector<EventPtr> events, const std::vector
   {
     absl::MutexLock lock(&mu_);
     published_ = events.back()->revision();
+    // The journal was empty when last looked at: its first event is the oldest retained.
+    if (oldest_ == 0) oldest_ = events.front()->revision();
     auto end = waiters_.upper_bound(published_);
     for (auto it = waiters_.begin(); it != end; ++it) {
       ready.emplace_back(std::move(it->second.second),
