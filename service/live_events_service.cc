@@ -17,6 +17,9 @@
 namespace liveevents::service {
 namespace {
 
+// The longest a read with min_revision waits, whatever its deadline.
+constexpr absl::Duration kMaxMinRevisionWait = absl::Seconds(60);
+
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
                                      const grpc::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -92,10 +95,31 @@ grpc::Status CheckEnum(int value, IsValid is_valid, absl::string_view field) {
 
 }  // namespace
 
+grpc::ServerUnaryReactor* LiveEventsService::ReadAt(grpc::CallbackServerContext* context,
+                                                    uint64_t min_revision,
+                                                    absl::AnyInvocable<grpc::Status() &&> read) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (min_revision <= journal_.AppliedRevision()) {
+    reactor->Finish(std::move(read)());
+    return reactor;
+  }
+  // Never a wait on a gRPC thread: the read runs from the journal's thread once it applied the
+  // revision, or the call ends at its deadline (capped, so a call without one cannot linger).
+  const absl::Time deadline =
+      std::min(absl::FromChrono(context->deadline()), absl::Now() + kMaxMinRevisionWait);
+  waiter_.Wait(min_revision, deadline,
+               [reactor, read = std::move(read)](absl::Status status) mutable {
+                 reactor->Finish(status.ok() ? std::move(read)() : ToGrpcStatus(status));
+               });
+  return reactor;
+}
+
 LiveEventsService::LiveEventsService(EventJournal& journal, EventStore& store, SubscriberHub& hub,
-                                     CatchUpWorker& worker, SubscribeOptions subscribe_options,
+                                     CatchUpWorker& worker, RevisionWaiter& waiter,
+                                     SubscribeOptions subscribe_options,
                                      PublishAuthorizer publish_authorizer)
     : journal_(journal),
+      waiter_(waiter),
       store_(store),
       hub_(hub),
       worker_(worker),
@@ -148,16 +172,18 @@ grpc::ServerUnaryReactor* LiveEventsService::GetRoom(grpc::CallbackServerContext
                                                      v1::Room* response) {
   absl::Status status = CheckIdLength(request->room_id(), "room_id");
   if (!status.ok()) return FinishWith(context, ToGrpcStatus(status));
-  journal_.ReadState([&](const LiveState& state, uint64_t) {
-    absl::StatusOr<const RoomRecord*> record =
-        ResolveRoom(state, request->sdk_app_id(), request->room_id());
-    if (record.ok()) {
-      *response = *(*record)->room;
-    } else {
-      status = record.status();
-    }
+  return ReadAt(context, request->min_revision(), [this, request, response, status]() mutable {
+    journal_.ReadState([&](const LiveState& state, uint64_t) {
+      absl::StatusOr<const RoomRecord*> record =
+          ResolveRoom(state, request->sdk_app_id(), request->room_id());
+      if (record.ok()) {
+        *response = *(*record)->room;
+      } else {
+        status = record.status();
+      }
+    });
+    return ToGrpcStatus(status);
   });
-  return FinishWith(context, ToGrpcStatus(status));
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerContext* context,
@@ -165,18 +191,20 @@ grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerConte
                                                        v1::ListRoomsResponse* response) {
   grpc::Status status = CheckEnum(request->status(), v1::RoomStatus_IsValid, "status");
   if (!status.ok()) return FinishWith(context, status);
-  journal_.ReadState([&](const LiveState& state, uint64_t) {
-    status = FillPage(
-        state.rooms(), request->sdk_app_id(), request->page_token(), request->page_size(),
-        [&](const RoomRecord& record) {
-          return request->status() == v1::ROOM_STATUS_UNSPECIFIED ||
-                 record.room->status() == request->status();
-        },
-        [&](const RoomRecord& record) { *response->add_rooms() = *record.room; },
-        [](const RoomRecord& record) { return record.room->ByteSizeLong(); },
-        response->mutable_next_page_token());
+  return ReadAt(context, request->min_revision(), [this, request, response, status]() mutable {
+    journal_.ReadState([&](const LiveState& state, uint64_t) {
+      status = FillPage(
+          state.rooms(), request->sdk_app_id(), request->page_token(), request->page_size(),
+          [&](const RoomRecord& record) {
+            return request->status() == v1::ROOM_STATUS_UNSPECIFIED ||
+                   record.room->status() == request->status();
+          },
+          [&](const RoomRecord& record) { *response->add_rooms() = *record.room; },
+          [](const RoomRecord& record) { return record.room->ByteSizeLong(); },
+          response->mutable_next_page_token());
+    });
+    return status;
   });
-  return FinishWith(context, status);
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListRoomMembers(
@@ -192,29 +220,32 @@ grpc::ServerUnaryReactor* LiveEventsService::ListRoomMembers(
   absl::StatusOr<std::string> after = DecodePageToken(request->page_token());
   if (!after.ok()) return FinishWith(context, ToGrpcStatus(after.status()));
   absl::Status status;
-  journal_.ReadState([&](const LiveState& state, uint64_t) {
-    absl::StatusOr<const RoomRecord*> record =
-        ResolveRoom(state, request->sdk_app_id(), request->room_id());
-    if (!record.ok()) {
-      status = record.status();
-      return;
-    }
-    // The online set is ordered by account, so a page continues exactly after the last account
-    // of the previous one even while members come and go.
-    const auto& online = (*record)->online;
-    PageBudget budget;
-    int count = 0;
-    for (auto it = after->empty() ? online.begin() : online.upper_bound(*after); it != online.end();
-         ++it) {
-      if (count == *limit || !budget.Take(it->first.size())) {
-        response->set_next_page_token(EncodePageToken(std::prev(it)->first));
-        break;
-      }
-      response->add_member_accounts(it->first);
-      ++count;
-    }
-  });
-  return FinishWith(context, ToGrpcStatus(status));
+  return ReadAt(context, request->min_revision(),
+                [this, request, response, status, limit, after]() mutable {
+                  journal_.ReadState([&](const LiveState& state, uint64_t) {
+                    absl::StatusOr<const RoomRecord*> record =
+                        ResolveRoom(state, request->sdk_app_id(), request->room_id());
+                    if (!record.ok()) {
+                      status = record.status();
+                      return;
+                    }
+                    // The online set is ordered by account, so a page continues exactly after the
+                    // last account of the previous one even while members come and go.
+                    const auto& online = (*record)->online;
+                    PageBudget budget;
+                    int count = 0;
+                    for (auto it = after->empty() ? online.begin() : online.upper_bound(*after);
+                         it != online.end(); ++it) {
+                      if (count == *limit || !budget.Take(it->first.size())) {
+                        response->set_next_page_token(EncodePageToken(std::prev(it)->first));
+                        break;
+                      }
+                      response->add_member_accounts(it->first);
+                      ++count;
+                    }
+                  });
+                  return ToGrpcStatus(status);
+                });
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::GetBattle(grpc::CallbackServerContext* context,
@@ -222,20 +253,23 @@ grpc::ServerUnaryReactor* LiveEventsService::GetBattle(grpc::CallbackServerConte
                                                        v1::Battle* response) {
   absl::Status status = CheckIdLength(request->battle_id(), "battle_id");
   if (!status.ok()) return FinishWith(context, ToGrpcStatus(status));
-  journal_.ReadState([&](const LiveState& state, uint64_t) {
-    absl::StatusOr<uint64_t> app =
-        ResolveApp(request->sdk_app_id(), state.AppsWithBattle(request->battle_id()), "battle",
-                   request->battle_id());
-    const v1::Battle* battle = app.ok() ? state.FindBattle(*app, request->battle_id()) : nullptr;
-    if (battle != nullptr) {
-      *response = *battle;
-    } else {
-      status = app.ok() ? absl::NotFoundError(absl::StrCat(
-                              "no battle ", QuoteForError(request->battle_id()), " in app ", *app))
-                        : app.status();
-    }
+  return ReadAt(context, request->min_revision(), [this, request, response, status]() mutable {
+    journal_.ReadState([&](const LiveState& state, uint64_t) {
+      absl::StatusOr<uint64_t> app =
+          ResolveApp(request->sdk_app_id(), state.AppsWithBattle(request->battle_id()), "battle",
+                     request->battle_id());
+      const v1::Battle* battle = app.ok() ? state.FindBattle(*app, request->battle_id()) : nullptr;
+      if (battle != nullptr) {
+        *response = *battle;
+      } else {
+        status = app.ok()
+                     ? absl::NotFoundError(absl::StrCat(
+                           "no battle ", QuoteForError(request->battle_id()), " in app ", *app))
+                     : app.status();
+      }
+    });
+    return ToGrpcStatus(status);
   });
-  return FinishWith(context, ToGrpcStatus(status));
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerContext* context,
@@ -244,22 +278,24 @@ grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerCon
   grpc::Status status = CheckEnum(request->state(), v1::BattleState_IsValid, "state");
   if (status.ok()) status = ToGrpcStatus(CheckIdLength(request->room_id(), "room_id"));
   if (!status.ok()) return FinishWith(context, status);
-  journal_.ReadState([&](const LiveState& state, uint64_t) {
-    status = FillPage(
-        state.battles(), request->sdk_app_id(), request->page_token(), request->page_size(),
-        [&](const BattleRecord& record) {
-          return (request->state() == v1::BATTLE_STATE_UNSPECIFIED ||
-                  record.battle->state() == request->state()) &&
-                 // A battle's rooms are of the battle's own app, so this matches within it.
-                 (request->room_id().empty() ||
-                  BattleInvolvesRoom(*record.battle, request->room_id())) &&
-                 (!request->has_overdue() || record.battle->overdue() == request->overdue());
-        },
-        [&](const BattleRecord& record) { *response->add_battles() = *record.battle; },
-        [](const BattleRecord& record) { return record.battle->ByteSizeLong(); },
-        response->mutable_next_page_token());
+  return ReadAt(context, request->min_revision(), [this, request, response, status]() mutable {
+    journal_.ReadState([&](const LiveState& state, uint64_t) {
+      status = FillPage(
+          state.battles(), request->sdk_app_id(), request->page_token(), request->page_size(),
+          [&](const BattleRecord& record) {
+            return (request->state() == v1::BATTLE_STATE_UNSPECIFIED ||
+                    record.battle->state() == request->state()) &&
+                   // A battle's rooms are of the battle's own app, so this matches within it.
+                   (request->room_id().empty() ||
+                    BattleInvolvesRoom(*record.battle, request->room_id())) &&
+                   (!request->has_overdue() || record.battle->overdue() == request->overdue());
+          },
+          [&](const BattleRecord& record) { *response->add_battles() = *record.battle; },
+          [](const BattleRecord& record) { return record.battle->ByteSizeLong(); },
+          response->mutable_next_page_token());
+    });
+    return status;
   });
-  return FinishWith(context, status);
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListEvents(grpc::CallbackServerContext* context,

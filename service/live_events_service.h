@@ -8,6 +8,7 @@
 #include "service/catch_up_worker.h"
 #include "service/event_journal.h"
 #include "service/publish_authorizer.h"
+#include "service/revision_waiter.h"
 #include "service/subscribe_reactor.h"
 #include "service/subscriber_hub.h"
 
@@ -15,10 +16,11 @@ namespace liveevents::service {
 
 class LiveEventsService final : public v1::LiveEvents::CallbackService {
  public:
-  // Everything passed in must outlive the service. Journal reads run on `worker`.
+  // Everything passed in must outlive the service. Journal reads run on `worker`; reads with
+  // min_revision wait on `waiter`.
   LiveEventsService(EventJournal& journal, EventStore& store, SubscriberHub& hub,
-                    CatchUpWorker& worker, SubscribeOptions subscribe_options,
-                    PublishAuthorizer publish_authorizer);
+                    CatchUpWorker& worker, RevisionWaiter& waiter,
+                    SubscribeOptions subscribe_options, PublishAuthorizer publish_authorizer);
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
                                     const v1::PublishRequest* request,
@@ -50,7 +52,13 @@ class LiveEventsService final : public v1::LiveEvents::CallbackService {
   // Worker thread: one ListEvents page after `after`, at most `limit` events and kMaxPageBytes.
   grpc::Status ReadEventsPage(uint64_t after, int limit, v1::ListEventsResponse* response) const;
 
+  // Finishes the call with what `read` returns once this replica has applied `min_revision`
+  // (at once when it has), or with DEADLINE_EXCEEDED at the call's deadline.
+  grpc::ServerUnaryReactor* ReadAt(grpc::CallbackServerContext* context, uint64_t min_revision,
+                                   absl::AnyInvocable<grpc::Status() &&> read);
+
   EventJournal& journal_;
+  RevisionWaiter& waiter_;
   EventStore& store_;
   SubscriberHub& hub_;
   CatchUpWorker& worker_;

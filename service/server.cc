@@ -16,19 +16,19 @@ constexpr char kServiceName[] = "liveevents.v1.LiveEvents";
 
 Server::Server(std::unique_ptr<EventStore> store, std::unique_ptr<redis::RedisEventLog> redis_log,
                const ServerOptions& options)
-    : hub_(options.progress_interval), worker_(options.catch_up_threads) {
+    : hub_(options.progress_interval), waiter_(hub_), worker_(options.catch_up_threads) {
   if (redis_log != nullptr) {
-    auto journal =
-        std::make_unique<RedisJournal>(std::move(redis_log), hub_, options.journal, *options.redis);
+    auto journal = std::make_unique<RedisJournal>(std::move(redis_log), waiter_, options.journal,
+                                                  *options.redis);
     store_ = std::make_unique<RedisEventStore>(*journal);
     journal_ = std::move(journal);
   } else {
     store_ = std::move(store);
-    journal_ = std::make_unique<Journal>(*store_, hub_, options.journal);
+    journal_ = std::make_unique<Journal>(*store_, waiter_, options.journal);
   }
-  service_ =
-      std::make_unique<LiveEventsService>(*journal_, *store_, hub_, worker_, options.subscribe,
-                                          PublishAuthorizer(options.publish_token));
+  service_ = std::make_unique<LiveEventsService>(*journal_, *store_, hub_, worker_, waiter_,
+                                                 options.subscribe,
+                                                 PublishAuthorizer(options.publish_token));
 }
 
 void Server::SetServing(bool serving) {
@@ -70,6 +70,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     return status;
   }
   server->hub_.StartAt(server->journal_->AppliedRevision());
+  server->waiter_.StartAt(server->journal_->AppliedRevision());
   server->SetServing(true);
   return server;
 }
@@ -91,6 +92,7 @@ void Server::Shutdown(absl::Duration deadline) {
     shut_down_ = true;
   }
   hub_.Drain();
+  waiter_.Stop();  // Reads waiting for a revision finish with UNAVAILABLE.
   // The worker keeps running while gRPC shuts down: draining streams that are catching up
   // finish from it.
   if (grpc_server_ != nullptr) grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + deadline));

@@ -16,6 +16,7 @@
 #include "service/journal.h"
 #include "service/live_events_service.h"
 #include "service/redis_journal.h"
+#include "service/revision_waiter.h"
 #include "service/store/event_store.h"
 #include "service/subscriber_hub.h"
 
@@ -60,6 +61,7 @@ class Server {
   void SetServing(bool serving);
 
   SubscriberHub hub_;
+  RevisionWaiter waiter_;  // The journal's listener: hands on to the hub.
   std::unique_ptr<EventJournal> journal_;
   std::unique_ptr<EventStore> store_;
   CatchUpWorker worker_;

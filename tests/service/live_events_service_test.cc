@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -431,6 +433,56 @@ TEST_P(LiveEventsServiceTest, ListRoomMembersDefaultsRejectsNegativeSizesAndUnkn
     EXPECT_EQ(stub_->ListRoomMembers(&context, request, &response).error_code(),
               grpc::StatusCode::NOT_FOUND);
   }
+}
+
+TEST_P(LiveEventsServiceTest, ReadsWithMinRevisionWaitForItWithinTheirDeadline) {
+  Publish(MakeCreateRoom("r1"));
+  // Already applied: answered at once.
+  {
+    v1::GetRoomRequest request;
+    request.set_room_id("r1");
+    request.set_min_revision(1);
+    v1::Room room;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetRoom(&context, request, &room).ok());
+  }
+  // Never applied within the deadline: DEADLINE_EXCEEDED, on every read that takes it.
+  auto expired = [](grpc::ClientContext& context) {
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+  };
+  {
+    v1::GetRoomRequest request;
+    request.set_room_id("r1");
+    request.set_min_revision(5);
+    v1::Room room;
+    grpc::ClientContext context;
+    expired(context);
+    EXPECT_EQ(stub_->GetRoom(&context, request, &room).error_code(),
+              grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  {
+    v1::ListRoomsRequest request;
+    request.set_min_revision(5);
+    v1::ListRoomsResponse rooms;
+    grpc::ClientContext context;
+    expired(context);
+    EXPECT_EQ(stub_->ListRooms(&context, request, &rooms).error_code(),
+              grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  // Applied while the read waits: it answers with the state that has it.
+  std::thread reading([this] {
+    v1::GetRoomRequest request;
+    request.set_room_id("r2");
+    request.set_min_revision(2);
+    v1::Room room;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    grpc::Status status = stub_->GetRoom(&context, request, &room);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(room.room_id(), "r2");
+  });
+  Publish(MakeCreateRoom("r2"));
+  reading.join();
 }
 
 TEST_P(LiveEventsServiceTest, GetServerInfoReportsHeadStoreAndCounts) {

@@ -1,6 +1,7 @@
 // Several in-process service replicas on one real redis-server (--store=redis): one order of
 // events on every replica, dedup across replicas, read your writes, stale decided at fold time,
-// a replica started from the checkpoint, trimmed resume points, and Redis lost and back.
+// a replica started from the checkpoint, trimmed resume points, Redis lost and back, and reads
+// with min_revision on another replica.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -167,6 +168,23 @@ TEST_F(RedisReplicasTest, APublishIsReadableOnItsReplicaWhenAnswered) {
     v1::Room response;
     grpc::ClientContext context;
     ASSERT_TRUE(replica.stub->GetRoom(&context, request, &response).ok()) << room;
+  }
+}
+
+TEST_F(RedisReplicasTest, AReadWithMinRevisionOnAnotherReplicaSeesThePublish) {
+  Replica& a = StartReplica();
+  Replica& b = StartReplica();
+  for (int i = 0; i < 20; ++i) {
+    const std::string room = absl::StrCat("other-", i);
+    const uint64_t revision = MustPublish(a, MakeCreateRoom(room)).revision();
+    v1::GetRoomRequest request;
+    request.set_room_id(room);
+    request.set_min_revision(revision);
+    v1::Room response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status status = b.stub->GetRoom(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << room << ": " << status.error_message();
   }
 }
 
