@@ -163,7 +163,7 @@ grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* LiveEventsService::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
-  return new SubscribeReactor(context, *request, journal_, store_, hub_, worker_,
+  return new SubscribeReactor(context, *request, journal_, store_, hub_, worker_, waiter_,
                               subscribe_options_);
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/grpc_status.h"
 #include "service/core/event_filter.h"
 #include "service/core/event_keys.h"
@@ -47,7 +48,7 @@ bool SnapshotWantsBattle(const v1::EventFilter& filter, const v1::Battle& battle
 SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
                                    const v1::SubscribeRequest& request, EventJournal& journal,
                                    EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
-                                   const SubscribeOptions& options)
+                                   RevisionWaiter& waiter, const SubscribeOptions& options)
     : context_(context),
       filter_(request.filter()),
       journal_(journal),
@@ -56,8 +57,33 @@ SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
       worker_(worker),
       options_(options) {
   absl::Status status = ValidateFilter(filter_);
-  if (status.ok()) status = CheckStart(request);
   if (!status.ok()) {
+    absl::MutexLock lock(&mu_);
+    finished_ = true;
+    Finish(ToGrpcStatus(status));
+    return;
+  }
+  if (request.min_revision() == 0 || request.min_revision() <= journal_.AppliedRevision()) {
+    Start(request);
+    return;
+  }
+  // Nothing is written or finished while it waits (starting_), so a cancellation only leaves
+  // its status for Start; the wait always ends (applied, deadline or shutdown), so the call does.
+  const absl::Time deadline =
+      std::min(absl::FromChrono(context->deadline()), absl::Now() + absl::Seconds(60));
+  waiter.Wait(request.min_revision(), deadline, [this, request](absl::Status waited) {
+    if (waited.ok()) {
+      Start(request);
+      return;
+    }
+    absl::MutexLock lock(&mu_);
+    finished_ = true;
+    Finish(ToGrpcStatus(waited));
+  });
+}
+
+void SubscribeReactor::Start(const v1::SubscribeRequest& request) {
+  if (absl::Status status = CheckStart(request); !status.ok()) {
     absl::MutexLock lock(&mu_);
     finished_ = true;
     Finish(ToGrpcStatus(status));

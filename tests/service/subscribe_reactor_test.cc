@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -124,6 +125,34 @@ TEST_P(SubscribeTest, ResumeBeyondTheHeadIsOutOfRange) {
   v1::SubscribeResponse response;
   EXPECT_FALSE(reader->Read(&response));
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::OUT_OF_RANGE);
+}
+
+TEST_P(SubscribeTest, MinRevisionStartsTheStreamOnceItIsApplied) {
+  Publish(MakeCreateRoom("r1"));
+  // Beyond the head, which alone is OUT_OF_RANGE: with min_revision it waits for revision 2.
+  v1::SubscribeRequest request = AfterRevision(2);
+  request.set_min_revision(2);
+  std::vector<v1::Event> events;
+  std::thread reading([&] {
+    Stream stream(*stub_, request);
+    events = stream.NextEvents(1);
+  });
+  Publish(MakeCreateRoom("r2"));
+  Publish(MakeCreateRoom("r3"));
+  reading.join();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].revision(), 3u);
+}
+
+TEST_P(SubscribeTest, MinRevisionNotAppliedWithinTheDeadlineIsDeadlineExceeded) {
+  v1::SubscribeRequest request = AfterRevision(0);
+  request.set_min_revision(5);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+  auto reader = stub_->Subscribe(&context, request);
+  v1::SubscribeResponse response;
+  EXPECT_FALSE(reader->Read(&response));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
 }
 
 TEST_P(SubscribeTest, SnapshotSendsStateThenEndThenLaterEvents) {
