@@ -17,12 +17,13 @@ namespace liveevents::service {
 class RedisEventStore : public EventStore {
  public:
   // `journal` must outlive the store.
-  explicit RedisEventStore(RedisJournal& journal) : journal_(journal) {}
+  explicit RedisEventStore(RedisJournal& journal) : journal_(journal), log_(journal.log()) {}
 
   std::string Kind() const override { return "redis"; }
   absl::Status Commit(absl::Span<const EventPtr> events, const StateChanges* state) override;
-  // The events this replica has applied (blocks on Redis: worker threads only);
-  // FAILED_PRECONDITION with REVISION_COMPACTED when they were trimmed.
+  // The events this replica has applied, with the stale marks its follower recorded (blocks on
+  // Redis: worker threads only); FAILED_PRECONDITION with REVISION_COMPACTED when they were
+  // trimmed. Thread-safe.
   absl::StatusOr<std::vector<EventPtr>> ReadAfter(uint64_t after_revision,
                                                   size_t limit) const override;
   // This replica's applied head and the oldest retained revision as last seen; never block.
@@ -37,6 +38,7 @@ class RedisEventStore : public EventStore {
 
  private:
   RedisJournal& journal_;
+  redis::RedisEventLog& log_;
 };
 
 }  // namespace liveevents::service

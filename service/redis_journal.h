@@ -63,13 +63,12 @@ class RedisJournal : public EventJournal {
   void RunMaintenanceForTest() override;
   void SetHealthListener(std::function<void(bool serving)> listener) override;
 
-  // The read side, for RedisEventStore. At most `limit` events after `after_revision` that this
-  // replica has applied, with their stale marks; FAILED_PRECONDITION (REVISION_COMPACTED) when
-  // they were trimmed. Blocks on Redis: call from worker threads. Thread-safe.
-  absl::StatusOr<std::vector<EventPtr>> ReadAfter(uint64_t after_revision, size_t limit);
-  // The oldest retained revision as last seen (refreshed by retention and by reads that find a
-  // trimmed start). Never blocks.
+  // For the read side (RedisEventStore): the log, the oldest retained revision as last seen
+  // (refreshed by retention, and by readers that find a trimmed start), and the newest revision
+  // this replica has handed to its listener. The last three never block.
+  redis::RedisEventLog& log() { return *log_; }
   uint64_t OldestRevision() const { return oldest_.load(); }
+  void NoteOldestRevision(uint64_t oldest) { oldest_ = oldest; }
   // The newest revision this replica has handed to its listener. Never blocks.
   uint64_t PublishedRevision() const;
 
