@@ -24,7 +24,7 @@ FROM debian:12-slim AS runtime
 # The shared libraries the binaries link (ldd), from Debian; no compiler, no headers.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libgrpc++1.51 libprotobuf32 libabsl20220623 libsqlite3-0 libssl3 \
+      libgrpc++1.51 libprotobuf32 libabsl20220623 libsqlite3-0 libhiredis0.14 libssl3 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 liveevents \
  && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin \

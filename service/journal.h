@@ -22,14 +22,10 @@
 #include "absl/time/time.h"
 #include "service/commit_listener.h"
 #include "service/core/live_state.h"
+#include "service/event_journal.h"
 #include "service/store/event_store.h"
 
 namespace liveevents::service {
-
-struct PublishResult {
-  uint64_t revision = 0;
-  bool duplicate = false;
-};
 
 struct JournalOptions {
   // Retention: an event is compacted away only when it is both older than `retain_for` and
@@ -54,47 +50,46 @@ struct JournalOptions {
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
-class Journal {
+class Journal : public EventJournal {
  public:
-  using PublishDone = absl::AnyInvocable<void(absl::StatusOr<PublishResult>)>;
-
   // `store` and `listener` must outlive the Journal.
   Journal(EventStore& store, CommitListener& listener, JournalOptions options = {});
-  ~Journal();  // Stops the writer after committing what was accepted.
+  ~Journal() override;  // Stops the writer after committing what was accepted.
 
   // Loads the stored state (replaying events it does not cover yet) and the dedup index, then
   // starts the writer. Call once, before Publish.
-  absl::Status Recover();
+  absl::Status Recover() override;
 
   // Journals `event` (its dedup_key is always computed here; one the publisher set is ignored)
   // and calls `done` once it is durable,
   // or with the original revision when its key was journaled before. `done` runs on the writer
   // thread or inline; it must not block. Thread-safe.
-  void Publish(v1::Event event, PublishDone done);
+  void Publish(v1::Event event, PublishDone done) override;
 
   // Publish for each of `events`, in order and under one lock, so that a batch is sequenced
   // without other events in between and lands in one group commit unless the writer's batch is
   // full. `done_for(i)` makes the callback of events[i]; it runs under the journal's lock and
   // must only build the callback. Thread-safe.
   void PublishEach(std::vector<v1::Event> events,
-                   absl::FunctionRef<PublishDone(size_t index)> done_for);
+                   absl::FunctionRef<PublishDone(size_t index)> done_for) override;
 
   // Runs `read` with the state as of revision `applied` (which may be a few events ahead of the
   // store while a batch commits). Thread-safe; `read` must be quick.
-  void ReadState(absl::FunctionRef<void(const LiveState& state, uint64_t applied)> read) const;
+  void ReadState(
+      absl::FunctionRef<void(const LiveState& state, uint64_t applied)> read) const override;
 
   // Highest revision assigned (journaled or being journaled).
-  uint64_t AppliedRevision() const;
+  uint64_t AppliedRevision() const override;
 
   // False until Recover() finished and again from Shutdown() on.
-  bool Accepting() const;
+  bool Accepting() const override;
 
   // Commits everything accepted so far and stops the writer; later Publish calls fail.
-  void Shutdown();
+  void Shutdown() override;
 
   // Runs retention and the overdue-battle check now instead of at the next interval (for
   // tests). Overdue events it journals are applied when it returns.
-  void RunMaintenanceForTest();
+  void RunMaintenanceForTest() override;
 
  private:
   struct Pending {

@@ -28,6 +28,9 @@ class FinishedStream : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   void OnDone() override { delete this; }
 };
 
+// The longest a read with min_revision waits, whatever its deadline.
+constexpr absl::Duration kMaxMinRevisionWait = absl::Seconds(60);
+
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
                                      const grpc::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -103,10 +106,31 @@ grpc::Status CheckEnum(int value, IsValid is_valid, absl::string_view field) {
 
 }  // namespace
 
-LiveEventsService::LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub,
-                                     CatchUpWorker& worker, SubscribeOptions subscribe_options,
+grpc::ServerUnaryReactor* LiveEventsService::ReadAt(grpc::CallbackServerContext* context,
+                                                    uint64_t min_revision,
+                                                    absl::AnyInvocable<grpc::Status() &&> read) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (min_revision <= journal_.AppliedRevision()) {
+    reactor->Finish(std::move(read)());
+    return reactor;
+  }
+  // Never a wait on a gRPC thread: the read runs from the journal's thread once it applied the
+  // revision, or the call ends at its deadline (capped, so a call without one cannot linger).
+  const absl::Time deadline =
+      std::min(absl::FromChrono(context->deadline()), absl::Now() + kMaxMinRevisionWait);
+  waiter_.Wait(min_revision, deadline,
+               [reactor, read = std::move(read)](absl::Status status) mutable {
+                 reactor->Finish(status.ok() ? std::move(read)() : ToGrpcStatus(status));
+               });
+  return reactor;
+}
+
+LiveEventsService::LiveEventsService(EventJournal& journal, EventStore& store, SubscriberHub& hub,
+                                     CatchUpWorker& worker, RevisionWaiter& waiter,
+                                     SubscribeOptions subscribe_options,
                                      PublishAuthorizer publish_authorizer)
     : journal_(journal),
+      waiter_(waiter),
       store_(store),
       hub_(hub),
       worker_(worker),
@@ -182,7 +206,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* LiveEventsService::Subscribe(
     return new FinishedStream(
         grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the SubscribeRequest does not parse"));
   }
-  return new SubscribeReactor(context, parsed, journal_, store_, hub_, worker_, subscribe_options_);
+  return new SubscribeReactor(context, parsed, journal_, store_, hub_, worker_, waiter_,
+                              subscribe_options_);
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::GetRoom(grpc::CallbackServerContext* context,
@@ -190,16 +215,18 @@ grpc::ServerUnaryReactor* LiveEventsService::GetRoom(grpc::CallbackServerContext
                                                      v1::Room* response) {
   absl::Status status = CheckIdLength(request->room_id(), "room_id");
   if (!status.ok()) return FinishWith(context, ToGrpcStatus(status));
-  journal_.ReadState([&](const LiveState& state, uint64_t) {
-    absl::StatusOr<const RoomRecord*> record =
-        ResolveRoom(state, request->sdk_app_id(), request->room_id());
-    if (record.ok()) {
-      *response = *(*record)->room;
-    } else {
-      status = record.status();
-    }
+  return ReadAt(context, request->min_revision(), [this, request, response, status]() mutable {
+    journal_.ReadState([&](const LiveState& state, uint64_t) {
+      absl::StatusOr<const RoomRecord*> record =
+          ResolveRoom(state, request->sdk_app_id(), request->room_id());
+      if (record.ok()) {
+        *response = *(*record)->room;
+      } else {
+        status = record.status();
+      }
+    });
+    return ToGrpcStatus(status);
   });
-  return FinishWith(context, ToGrpcStatus(status));
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerContext* context,
@@ -207,18 +234,20 @@ grpc::ServerUnaryReactor* LiveEventsService::ListRooms(grpc::CallbackServerConte
                                                        v1::ListRoomsResponse* response) {
   grpc::Status status = CheckEnum(request->status(), v1::RoomStatus_IsValid, "status");
   if (!status.ok()) return FinishWith(context, status);
-  journal_.ReadState([&](const LiveState& state, uint64_t) {
-    status = FillPage(
-        state.rooms(), request->sdk_app_id(), request->page_token(), request->page_size(),
-        [&](const RoomRecord& record) {
-          return request->status() == v1::ROOM_STATUS_UNSPECIFIED ||
-                 record.room->status() == request->status();
-        },
-        [&](const RoomRecord& record) { *response->add_rooms() = *record.room; },
-        [](const RoomRecord& record) { return record.room->ByteSizeLong(); },
-        response->mutable_next_page_token());
+  return ReadAt(context, request->min_revision(), [this, request, response, status]() mutable {
+    journal_.ReadState([&](const LiveState& state, uint64_t) {
+      status = FillPage(
+          state.rooms(), request->sdk_app_id(), request->page_token(), request->page_size(),
+          [&](const RoomRecord& record) {
+            return request->status() == v1::ROOM_STATUS_UNSPECIFIED ||
+                   record.room->status() == request->status();
+          },
+          [&](const RoomRecord& record) { *response->add_rooms() = *record.room; },
+          [](const RoomRecord& record) { return record.room->ByteSizeLong(); },
+          response->mutable_next_page_token());
+    });
+    return status;
   });
-  return FinishWith(context, status);
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListRoomMembers(
@@ -234,29 +263,32 @@ grpc::ServerUnaryReactor* LiveEventsService::ListRoomMembers(
   absl::StatusOr<std::string> after = DecodePageToken(request->page_token());
   if (!after.ok()) return FinishWith(context, ToGrpcStatus(after.status()));
   absl::Status status;
-  journal_.ReadState([&](const LiveState& state, uint64_t) {
-    absl::StatusOr<const RoomRecord*> record =
-        ResolveRoom(state, request->sdk_app_id(), request->room_id());
-    if (!record.ok()) {
-      status = record.status();
-      return;
-    }
-    // The online set is ordered by account, so a page continues exactly after the last account
-    // of the previous one even while members come and go.
-    const auto& online = (*record)->online;
-    PageBudget budget;
-    int count = 0;
-    for (auto it = after->empty() ? online.begin() : online.upper_bound(*after); it != online.end();
-         ++it) {
-      if (count == *limit || !budget.Take(it->first.size())) {
-        response->set_next_page_token(EncodePageToken(std::prev(it)->first));
-        break;
-      }
-      response->add_member_accounts(it->first);
-      ++count;
-    }
-  });
-  return FinishWith(context, ToGrpcStatus(status));
+  return ReadAt(context, request->min_revision(),
+                [this, request, response, status, limit, after]() mutable {
+                  journal_.ReadState([&](const LiveState& state, uint64_t) {
+                    absl::StatusOr<const RoomRecord*> record =
+                        ResolveRoom(state, request->sdk_app_id(), request->room_id());
+                    if (!record.ok()) {
+                      status = record.status();
+                      return;
+                    }
+                    // The online set is ordered by account, so a page continues exactly after the
+                    // last account of the previous one even while members come and go.
+                    const auto& online = (*record)->online;
+                    PageBudget budget;
+                    int count = 0;
+                    for (auto it = after->empty() ? online.begin() : online.upper_bound(*after);
+                         it != online.end(); ++it) {
+                      if (count == *limit || !budget.Take(it->first.size())) {
+                        response->set_next_page_token(EncodePageToken(std::prev(it)->first));
+                        break;
+                      }
+                      response->add_member_accounts(it->first);
+                      ++count;
+                    }
+                  });
+                  return ToGrpcStatus(status);
+                });
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::GetBattle(grpc::CallbackServerContext* context,
@@ -264,20 +296,23 @@ grpc::ServerUnaryReactor* LiveEventsService::GetBattle(grpc::CallbackServerConte
                                                        v1::Battle* response) {
   absl::Status status = CheckIdLength(request->battle_id(), "battle_id");
   if (!status.ok()) return FinishWith(context, ToGrpcStatus(status));
-  journal_.ReadState([&](const LiveState& state, uint64_t) {
-    absl::StatusOr<uint64_t> app =
-        ResolveApp(request->sdk_app_id(), state.AppsWithBattle(request->battle_id()), "battle",
-                   request->battle_id());
-    const v1::Battle* battle = app.ok() ? state.FindBattle(*app, request->battle_id()) : nullptr;
-    if (battle != nullptr) {
-      *response = *battle;
-    } else {
-      status = app.ok() ? absl::NotFoundError(absl::StrCat(
-                              "no battle ", QuoteForError(request->battle_id()), " in app ", *app))
-                        : app.status();
-    }
+  return ReadAt(context, request->min_revision(), [this, request, response, status]() mutable {
+    journal_.ReadState([&](const LiveState& state, uint64_t) {
+      absl::StatusOr<uint64_t> app =
+          ResolveApp(request->sdk_app_id(), state.AppsWithBattle(request->battle_id()), "battle",
+                     request->battle_id());
+      const v1::Battle* battle = app.ok() ? state.FindBattle(*app, request->battle_id()) : nullptr;
+      if (battle != nullptr) {
+        *response = *battle;
+      } else {
+        status = app.ok()
+                     ? absl::NotFoundError(absl::StrCat(
+                           "no battle ", QuoteForError(request->battle_id()), " in app ", *app))
+                     : app.status();
+      }
+    });
+    return ToGrpcStatus(status);
   });
-  return FinishWith(context, ToGrpcStatus(status));
 }
 
 grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerContext* context,
@@ -296,18 +331,21 @@ grpc::ServerUnaryReactor* LiveEventsService::ListBattles(grpc::CallbackServerCon
            (request->room_id().empty() || BattleInvolvesRoom(battle, request->room_id())) &&
            (!request->has_overdue() || battle.overdue() == request->overdue());
   };
-  if (request->order() == v1::ListBattlesRequest::ORDER_NEWEST_FIRST) {
-    return FinishWith(context, ListBattlesNewestFirst(*request, keep, response));
-  }
-  journal_.ReadState([&](const LiveState& state, uint64_t) {
-    status = FillPage(
-        state.battles(), request->sdk_app_id(), request->page_token(), request->page_size(),
-        [&](const BattleRecord& record) { return keep(*record.battle); },
-        [&](const BattleRecord& record) { *response->add_battles() = *record.battle; },
-        [](const BattleRecord& record) { return record.battle->ByteSizeLong(); },
-        response->mutable_next_page_token());
-  });
-  return FinishWith(context, status);
+  return ReadAt(
+      context, request->min_revision(), [this, request, response, status, keep]() mutable {
+        if (request->order() == v1::ListBattlesRequest::ORDER_NEWEST_FIRST) {
+          return ListBattlesNewestFirst(*request, keep, response);
+        }
+        journal_.ReadState([&](const LiveState& state, uint64_t) {
+          status = FillPage(
+              state.battles(), request->sdk_app_id(), request->page_token(), request->page_size(),
+              [&](const BattleRecord& record) { return keep(*record.battle); },
+              [&](const BattleRecord& record) { *response->add_battles() = *record.battle; },
+              [](const BattleRecord& record) { return record.battle->ByteSizeLong(); },
+              response->mutable_next_page_token());
+        });
+        return status;
+      });
 }
 
 grpc::Status LiveEventsService::ListBattlesNewestFirst(

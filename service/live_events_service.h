@@ -7,8 +7,9 @@
 #include "absl/time/time.h"
 #include "liveevents/v1/live_events.grpc.pb.h"
 #include "service/catch_up_worker.h"
-#include "service/journal.h"
+#include "service/event_journal.h"
 #include "service/publish_authorizer.h"
+#include "service/revision_waiter.h"
 #include "service/subscribe_reactor.h"
 #include "service/subscriber_hub.h"
 
@@ -18,8 +19,10 @@ namespace liveevents::service {
 class LiveEventsService final
     : public v1::LiveEvents::WithRawCallbackMethod_Subscribe<v1::LiveEvents::CallbackService> {
  public:
-  // Everything passed in must outlive the service. Journal reads run on `worker`.
-  LiveEventsService(Journal& journal, EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
+  // Everything passed in must outlive the service. Journal reads run on `worker`; reads with
+  // min_revision wait on `waiter`.
+  LiveEventsService(EventJournal& journal, EventStore& store, SubscriberHub& hub,
+                    CatchUpWorker& worker, RevisionWaiter& waiter,
                     SubscribeOptions subscribe_options, PublishAuthorizer publish_authorizer);
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
@@ -60,7 +63,13 @@ class LiveEventsService final
                                       absl::FunctionRef<bool(const v1::Battle&)> keep,
                                       v1::ListBattlesResponse* response) const;
 
-  Journal& journal_;
+  // Finishes the call with what `read` returns once this replica has applied `min_revision`
+  // (at once when it has), or with DEADLINE_EXCEEDED at the call's deadline.
+  grpc::ServerUnaryReactor* ReadAt(grpc::CallbackServerContext* context, uint64_t min_revision,
+                                   absl::AnyInvocable<grpc::Status() &&> read);
+
+  EventJournal& journal_;
+  RevisionWaiter& waiter_;
   EventStore& store_;
   SubscriberHub& hub_;
   CatchUpWorker& worker_;

@@ -1,4 +1,5 @@
 // liveevents-server: flags and wiring only; see server.h.
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -7,6 +8,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/flag_checks.h"
@@ -17,7 +19,19 @@
 #include "service/store/sqlite_event_store.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:50051", "host:port of the gRPC listener");
-ABSL_FLAG(std::string, store, "sqlite", "journal store: sqlite (durable, the default) or memory");
+ABSL_FLAG(std::string, store, "sqlite",
+          "journal store: sqlite (durable, the default), memory, or redis (several replicas "
+          "share one Redis; see docs/scaling.md)");
+ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379", "--store=redis: host:port of Redis");
+ABSL_FLAG(std::string, redis_password_file, "",
+          "--store=redis: file holding the Redis password (AUTH), trailing whitespace trimmed");
+ABSL_FLAG(std::string, redis_key_prefix, "liveevents",
+          "--store=redis: prefix (and Redis Cluster hash tag) of this deployment's keys");
+ABSL_FLAG(int, redis_wait_replicas, 0,
+          "--store=redis: acknowledge a Publish only after this many Redis replicas have it "
+          "(WAIT)");
+ABSL_FLAG(uint64_t, redis_checkpoint_events, 10000,
+          "--store=redis: save the state to Redis every this many events");
 ABSL_FLAG(std::string, data_dir, "data", "folder of the sqlite store (journal.db)");
 ABSL_FLAG(absl::Duration, progress_interval, absl::Seconds(5),
           "how often idle subscribers receive a progress heartbeat");
@@ -67,13 +81,18 @@ using liveevents::service::EventStore;
 
 absl::StatusOr<std::unique_ptr<EventStore>> OpenStore() {
   const std::string kind = absl::GetFlag(FLAGS_store);
+  if (kind == "redis") return nullptr;  // The server opens Redis (ServerOptions::redis).
   if (kind == "memory") return std::make_unique<liveevents::service::MemoryEventStore>();
-  if (kind != "sqlite") return absl::InvalidArgumentError("--store must be sqlite or memory");
+  if (kind != "sqlite") {
+    return absl::InvalidArgumentError("--store must be sqlite, memory or redis");
+  }
   const std::filesystem::path dir = absl::GetFlag(FLAGS_data_dir);
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error)
-    return absl::UnavailableError("cannot create " + dir.string() + ": " + error.message());
+  if (error) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create ", dir.string(), ": ", error.message()));
+  }
   auto store = liveevents::service::SqliteEventStore::Open((dir / "journal.db").string());
   if (!store.ok()) return store.status();
   return std::unique_ptr<EventStore>(std::move(*store));
@@ -115,6 +134,25 @@ absl::Status CheckFlags() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<liveevents::service::RedisJournalOptions> RedisOptionsFromFlags() {
+  liveevents::service::RedisJournalOptions options;
+  auto address = liveevents::service::redis::ParseRedisAddress(absl::GetFlag(FLAGS_redis_address));
+  if (!address.ok()) return address.status();
+  options.log.connection.address = *address;
+  // Short: Publish must fail fast while Redis is away, so that gateways spool.
+  options.log.connection.connect_timeout = absl::Milliseconds(500);
+  options.log.connection.command_timeout = absl::Seconds(2);
+  if (const std::string path = absl::GetFlag(FLAGS_redis_password_file); !path.empty()) {
+    absl::StatusOr<std::string> password = liveevents::ReadTokenFile(path);
+    if (!password.ok()) return password.status();
+    options.log.connection.password = *password;
+  }
+  options.log.key_prefix = absl::GetFlag(FLAGS_redis_key_prefix);
+  options.log.wait_replicas = absl::GetFlag(FLAGS_redis_wait_replicas);
+  options.checkpoint_events = std::max<uint64_t>(1, absl::GetFlag(FLAGS_redis_checkpoint_events));
+  return options;
+}
+
 absl::StatusOr<liveevents::service::ServerOptions> OptionsFromFlags() {
   liveevents::service::ServerOptions options;
   if (const std::string path = absl::GetFlag(FLAGS_publish_token_file); !path.empty()) {
@@ -138,6 +176,11 @@ absl::StatusOr<liveevents::service::ServerOptions> OptionsFromFlags() {
   transport.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);
   transport.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
   transport.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  if (absl::GetFlag(FLAGS_store) == "redis") {
+    absl::StatusOr<liveevents::service::RedisJournalOptions> redis = RedisOptionsFromFlags();
+    if (!redis.ok()) return redis.status();
+    options.redis = *std::move(redis);
+  }
   return options;
 }
 

@@ -48,14 +48,14 @@ class BatchAnswers {
 
 }  // namespace
 
-void JournalBatch(Journal& journal, std::vector<v1::Event> events,
+void JournalBatch(EventJournal& journal, std::vector<v1::Event> events,
                   grpc::ServerUnaryReactor* reactor, v1::PublishBatchResponse* response) {
   if (events.empty()) {
     reactor->Finish(grpc::Status::OK);
     return;
   }
   auto answers = std::make_shared<BatchAnswers>(reactor, response, events.size());
-  journal.PublishEach(std::move(events), [&answers](size_t index) -> Journal::PublishDone {
+  journal.PublishEach(std::move(events), [&answers](size_t index) -> EventJournal::PublishDone {
     return [answers, index](absl::StatusOr<PublishResult> result) {
       answers->OnAnswer(index, std::move(result));
     };

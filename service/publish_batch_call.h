@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "liveevents/v1/live_events.pb.h"
-#include "service/journal.h"
+#include "service/event_journal.h"
 
 namespace liveevents::service {
 
@@ -16,7 +16,7 @@ namespace liveevents::service {
 // OK with response->results()[i] answering events[i], or the first error the journal reported
 // (events answered OK before it stay journaled). An empty batch finishes at once. `response`
 // must stay valid until the reactor is finished (gRPC guarantees it). Thread-safe.
-void JournalBatch(Journal& journal, std::vector<v1::Event> events,
+void JournalBatch(EventJournal& journal, std::vector<v1::Event> events,
                   grpc::ServerUnaryReactor* reactor, v1::PublishBatchResponse* response);
 
 }  // namespace liveevents::service

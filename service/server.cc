@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
+#include "service/redis_event_store.h"
 
 namespace liveevents::service {
 namespace {
@@ -38,21 +39,32 @@ void ApplyTransportOptions(const GrpcTransportOptions& options, grpc::ServerBuil
   }
 }
 
-void SetServing(grpc::Server& server, bool serving) {
-  grpc::HealthCheckServiceInterface* health = server.GetHealthCheckService();
+}  // namespace
+
+Server::Server(std::unique_ptr<EventStore> store, std::unique_ptr<redis::RedisEventLog> redis_log,
+               const ServerOptions& options)
+    : hub_(options.progress_interval), waiter_(hub_), worker_(options.catch_up_threads) {
+  if (redis_log != nullptr) {
+    auto journal = std::make_unique<RedisJournal>(std::move(redis_log), waiter_, options.journal,
+                                                  *options.redis);
+    store_ = std::make_unique<RedisEventStore>(*journal);
+    journal_ = std::move(journal);
+  } else {
+    store_ = std::move(store);
+    journal_ = std::make_unique<Journal>(*store_, waiter_, options.journal);
+  }
+  service_ = std::make_unique<LiveEventsService>(*journal_, *store_, hub_, worker_, waiter_,
+                                                 options.subscribe,
+                                                 PublishAuthorizer(options.publish_token));
+}
+
+void Server::SetServing(bool serving) {
+  absl::MutexLock lock(&health_mu_);
+  if ((shut_down_ && serving) || grpc_server_ == nullptr) return;
+  grpc::HealthCheckServiceInterface* health = grpc_server_->GetHealthCheckService();
   health->SetServingStatus(serving);
   health->SetServingStatus(kServiceName, serving);
 }
-
-}  // namespace
-
-Server::Server(std::unique_ptr<EventStore> store, const ServerOptions& options)
-    : store_(std::move(store)),
-      hub_(options.progress_interval),
-      journal_(*store_, hub_, options.journal),
-      worker_(options.catch_up_threads),
-      service_(journal_, *store_, hub_, worker_, options.subscribe,
-               PublishAuthorizer(options.publish_token)) {}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       std::unique_ptr<EventStore> store) {
@@ -62,21 +74,30 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
-  std::unique_ptr<Server> server(new Server(std::move(store), options));
+  std::unique_ptr<redis::RedisEventLog> redis_log;
+  if (options.redis.has_value()) {
+    absl::StatusOr<std::unique_ptr<redis::RedisEventLog>> log =
+        redis::RedisEventLog::Create(options.redis->log);
+    if (!log.ok()) return log.status();
+    redis_log = *std::move(log);
+  }
+  std::unique_ptr<Server> server(new Server(std::move(store), std::move(redis_log), options));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.grpc_address, grpc::InsecureServerCredentials(), &server->port_);
-  builder.RegisterService(&server->service_);
+  builder.RegisterService(server->service_.get());
   ApplyTransportOptions(options.transport, builder);
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_address));
   }
-  SetServing(*server->grpc_server_, false);  // Until the journal is loaded.
-  if (absl::Status status = server->journal_.Recover(); !status.ok()) {
+  server->SetServing(false);  // Until the journal is loaded.
+  Server* raw = server.get();
+  server->journal_->SetHealthListener([raw](bool serving) { raw->SetServing(serving); });
+  if (absl::Status status = server->journal_->Recover(); !status.ok()) {
     server->grpc_server_->Shutdown();
     return status;
   }
-  SetServing(*server->grpc_server_, true);
+  server->SetServing(true);
   return server;
 }
 
@@ -87,16 +108,23 @@ std::shared_ptr<grpc::Channel> Server::InProcessChannel() {
 }
 
 void Server::Shutdown(absl::Duration deadline) {
-  // A server that never listened (Start failed) has nothing to stop.
-  if (shut_down_ || grpc_server_ == nullptr) return;
-  shut_down_ = true;
-  SetServing(*grpc_server_, false);
+  {
+    absl::MutexLock lock(&health_mu_);
+    // A server that never listened (Start failed) has nothing to stop.
+    if (shut_down_ || grpc_server_ == nullptr) return;
+  }
+  SetServing(false);
+  {
+    absl::MutexLock lock(&health_mu_);
+    shut_down_ = true;
+  }
   hub_.Drain();
+  waiter_.Stop();  // Reads waiting for a revision finish with UNAVAILABLE.
   // The worker keeps running while gRPC shuts down: draining streams that are catching up
   // finish from it.
-  grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + deadline));
+  if (grpc_server_ != nullptr) grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + deadline));
   worker_.Stop();
-  journal_.Shutdown();
+  journal_->Shutdown();
 }
 
 }  // namespace liveevents::service

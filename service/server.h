@@ -6,12 +6,17 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/event_journal.h"
 #include "service/journal.h"
 #include "service/live_events_service.h"
+#include "service/redis_journal.h"
+#include "service/revision_waiter.h"
 #include "service/store/event_store.h"
 #include "service/subscriber_hub.h"
 
@@ -42,17 +47,21 @@ struct ServerOptions {
   // Non-empty: Publish needs `authorization: Bearer <publish_token>` (see PublishAuthorizer).
   std::string publish_token;  // Threads reading the journal for subscribers and ListEvents.
   GrpcTransportOptions transport;
+  // Set: the replica shares its journal with others through Redis (RedisJournal), and the
+  // store passed to Start is ignored (may be null).
+  std::optional<RedisJournalOptions> redis;
 };
 
 class Server {
  public:
-  // Recovers the journal from `store` and starts serving. Health is SERVING once it returns.
+  // Recovers the journal from `store` (or from Redis, with options.redis) and starts serving.
+  // Health is SERVING once it returns, and follows the journal's health after that.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
                                                        std::unique_ptr<EventStore> store);
   ~Server();
 
   int port() const { return port_; }
-  Journal& journal() { return journal_; }
+  EventJournal& journal() { return *journal_; }
 
   // A channel to this server that needs no network (for tests and tools in-process).
   std::shared_ptr<grpc::Channel> InProcessChannel();
@@ -62,16 +71,22 @@ class Server {
   void Shutdown(absl::Duration deadline);
 
  private:
-  Server(std::unique_ptr<EventStore> store, const ServerOptions& options);
+  Server(std::unique_ptr<EventStore> store, std::unique_ptr<redis::RedisEventLog> redis_log,
+         const ServerOptions& options);
+  // Health of the overall service and of liveevents.v1.LiveEvents; never SERVING again once
+  // Shutdown began.
+  void SetServing(bool serving);
 
-  std::unique_ptr<EventStore> store_;
   SubscriberHub hub_;
-  Journal journal_;
+  RevisionWaiter waiter_;  // The journal's listener: hands on to the hub.
+  std::unique_ptr<EventJournal> journal_;
+  std::unique_ptr<EventStore> store_;
   CatchUpWorker worker_;
-  LiveEventsService service_;
+  std::unique_ptr<LiveEventsService> service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;
-  bool shut_down_ = false;
+  absl::Mutex health_mu_;
+  bool shut_down_ ABSL_GUARDED_BY(health_mu_) = false;
 };
 
 }  // namespace liveevents::service

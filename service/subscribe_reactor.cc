@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/grpc_status.h"
 #include "service/core/event_filter.h"
 #include "service/core/event_keys.h"
@@ -45,9 +46,9 @@ bool SnapshotWantsBattle(const v1::EventFilter& filter, const v1::Battle& battle
 }  // namespace
 
 SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
-                                   const v1::SubscribeRequest& request, Journal& journal,
+                                   const v1::SubscribeRequest& request, EventJournal& journal,
                                    EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
-                                   const SubscribeOptions& options)
+                                   RevisionWaiter& waiter, const SubscribeOptions& options)
     : context_(context),
       filter_(request.filter()),
       journal_(journal),
@@ -56,8 +57,33 @@ SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
       worker_(worker),
       options_(options) {
   absl::Status status = ValidateFilter(filter_);
-  if (status.ok()) status = CheckStart(request);
   if (!status.ok()) {
+    absl::MutexLock lock(&mu_);
+    finished_ = true;
+    Finish(ToGrpcStatus(status));
+    return;
+  }
+  if (request.min_revision() == 0 || request.min_revision() <= journal_.AppliedRevision()) {
+    Start(request);
+    return;
+  }
+  // Nothing is written or finished while it waits (starting_), so a cancellation only leaves
+  // its status for Start; the wait always ends (applied, deadline or shutdown), so the call does.
+  const absl::Time deadline =
+      std::min(absl::FromChrono(context->deadline()), absl::Now() + absl::Seconds(60));
+  waiter.Wait(request.min_revision(), deadline, [this, request](absl::Status waited) {
+    if (waited.ok()) {
+      Start(request);
+      return;
+    }
+    absl::MutexLock lock(&mu_);
+    finished_ = true;
+    Finish(ToGrpcStatus(waited));
+  });
+}
+
+void SubscribeReactor::Start(const v1::SubscribeRequest& request) {
+  if (absl::Status status = CheckStart(request); !status.ok()) {
     absl::MutexLock lock(&mu_);
     finished_ = true;
     Finish(ToGrpcStatus(status));
@@ -210,6 +236,14 @@ void SubscribeReactor::CatchUp(bool snapshot_first) {
     absl::StatusOr<std::vector<EventPtr>> page = store_.ReadAfter(from, options_.journal_page);
     {
       absl::MutexLock lock(&mu_);
+      if (!page.ok() && absl::IsFailedPrecondition(page.status())) {
+        // Trimmed under the stream (another replica's retention, with the Redis store): the
+        // client must snapshot again, as for a resume point older than the journal.
+        EndWith(grpc::StatusCode::FAILED_PRECONDITION, std::string(page.status().message()));
+        catching_up_ = false;
+        Pump();
+        return;
+      }
       if (!page.ok()) {
         EndWith(grpc::StatusCode::UNAVAILABLE,
                 absl::StrCat("reading the journal failed: ", page.status().message()));

@@ -15,7 +15,9 @@
 #include "liveevents/v1/live_events.pb.h"
 #include "service/catch_up_worker.h"
 #include "service/encoded_response.h"
-#include "service/journal.h"
+#include "service/event_journal.h"
+#include "service/revision_waiter.h"
+#include "service/store/event_store.h"
 #include "service/subscribe_options.h"
 #include "service/subscriber_hub.h"
 
@@ -23,12 +25,14 @@ namespace liveevents::service {
 
 class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>, public Subscription {
  public:
-  // Validates the request and registers with `hub`; ends the call at once when invalid. The
-  // reactor deletes itself in OnDone. Journal reads and the snapshot run on `worker`.
-  // `journal`, `store`, `hub` and `worker` must outlive the call.
+  // Validates the request and registers with `hub`; ends the call at once when invalid. With
+  // min_revision, it registers once this process has applied that revision (waiting on `waiter`
+  // within the call's deadline). The reactor deletes itself in OnDone. Journal reads and the
+  // snapshot run on `worker`. `journal`, `store`, `hub`, `worker` and `waiter` must outlive the
+  // call.
   SubscribeReactor(grpc::CallbackServerContext* context, const v1::SubscribeRequest& request,
-                   Journal& journal, EventStore& store, SubscriberHub& hub, CatchUpWorker& worker,
-                   const SubscribeOptions& options);
+                   EventJournal& journal, EventStore& store, SubscriberHub& hub,
+                   CatchUpWorker& worker, RevisionWaiter& waiter, const SubscribeOptions& options);
 
   // Subscription (called by the hub with its lock held).
   void Deliver(const std::vector<Delivery>& batch) override;
@@ -45,6 +49,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>, publ
   using ResponsePtr = EncodedResponse;
 
   absl::Status CheckStart(const v1::SubscribeRequest& request) const;
+  // Checks the start point, registers with the hub and starts the stream (or ends it).
+  void Start(const v1::SubscribeRequest& request);
   // Worker thread: queues the rooms and battles the filter wants as of one revision, then the
   // snapshot end, and moves the scan to that revision.
   void QueueSnapshot() ABSL_LOCKS_EXCLUDED(mu_);
@@ -63,7 +69,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>, publ
 
   grpc::CallbackServerContext* const context_;
   const v1::EventFilter filter_;
-  Journal& journal_;
+  EventJournal& journal_;
   EventStore& store_;
   SubscriberHub& hub_;
   CatchUpWorker& worker_;

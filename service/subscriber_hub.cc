@@ -1,5 +1,7 @@
 #include "service/subscriber_hub.h"
 
+#include <algorithm>
+
 namespace liveevents::service {
 
 SubscriberHub::SubscriberHub(absl::Duration progress_interval)
@@ -17,7 +19,8 @@ SubscriberHub::~SubscriberHub() {
 
 void SubscriberHub::OnRecovered(uint64_t head) {
   absl::MutexLock lock(&mu_);
-  last_broadcast_ = head;
+  // A journal that follows another process (RedisJournal) may have broadcast already.
+  last_broadcast_ = std::max(last_broadcast_, head);
 }
 
 uint64_t SubscriberHub::Register(Subscription* subscription, bool live) {

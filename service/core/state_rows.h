@@ -4,9 +4,9 @@
 //
 // Keys sort so that a room's members follow the room row and a room's key is a prefix of its
 // members' keys and of nothing else:
-//   room:   'R' be64(sdk_app_id) be32(len(room_id)) room_id      -> internal::RoomState (no
-//   members) member: <room key> 'M' account                               -> internal::MemberRow
-//   battle: 'B' be64(sdk_app_id) be32(len(battle_id)) battle_id  -> internal::BattleState
+//   room:   'R' be64(sdk_app_id) be32(len(room_id)) room_id     -> internal::RoomState (no members)
+//   member: <room key> 'M' account                              -> internal::MemberRow
+//   battle: 'B' be64(sdk_app_id) be32(len(battle_id)) battle_id -> internal::BattleState
 #ifndef LIVEEVENTS_SERVICE_CORE_STATE_ROWS_H_
 #define LIVEEVENTS_SERVICE_CORE_STATE_ROWS_H_
 

@@ -1,4 +1,5 @@
-// The LiveEvents service in-process: publish, dedup, queries, paging, reflection and health.
+// The LiveEvents service in-process: publish, dedup, queries, paging, reflection and health; on
+// the memory store and on Redis.
 #include "service/live_events_service.h"
 
 #include <grpcpp/grpcpp.h>
@@ -6,23 +7,25 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "tests/testing/service_fixture.h"
+#include "tests/testing/store_param_fixture.h"
 
 namespace liveevents::testing {
 namespace {
 
-using LiveEventsServiceTest = ServiceFixture;
+using LiveEventsServiceTest = StoreParamFixture;
 
-TEST_F(LiveEventsServiceTest, PublishAssignsDenseRevisionsAndAnswersDuplicates) {
+TEST_P(LiveEventsServiceTest, PublishAssignsDenseRevisionsAndAnswersDuplicates) {
   EXPECT_EQ(Publish(MakeCreateRoom("r1")).revision(), 1u);
   EXPECT_EQ(Publish(MakeCreateRoom("r2")).revision(), 2u);
 
@@ -39,7 +42,7 @@ TEST_F(LiveEventsServiceTest, PublishAssignsDenseRevisionsAndAnswersDuplicates) 
   EXPECT_EQ(response.events(0).dedup_key().size(), 64u);
 }
 
-TEST_F(LiveEventsServiceTest, PublishIgnoresADedupKeySentByThePublisher) {
+TEST_P(LiveEventsServiceTest, PublishIgnoresADedupKeySentByThePublisher) {
   const v1::PublishResponse a = Publish(MakeCreateRoom("room-a"));
   v1::Event b = MakeCreateRoom("room-b");  // A different body...
   v1::ListEventsResponse listed;
@@ -61,7 +64,7 @@ TEST_F(LiveEventsServiceTest, PublishIgnoresADedupKeySentByThePublisher) {
   EXPECT_TRUE(stub_->GetRoom(&context, request, &room).ok());
 }
 
-TEST_F(LiveEventsServiceTest, PublishRejectsAnEventWithoutCommand) {
+TEST_P(LiveEventsServiceTest, PublishRejectsAnEventWithoutCommand) {
   v1::PublishRequest request;
   v1::PublishResponse response;
   grpc::ClientContext context;
@@ -69,7 +72,7 @@ TEST_F(LiveEventsServiceTest, PublishRejectsAnEventWithoutCommand) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(LiveEventsServiceTest, GetRoomAndBattleReflectPublishedEvents) {
+TEST_P(LiveEventsServiceTest, GetRoomAndBattleReflectPublishedEvents) {
   Publish(MakeCreateRoom("r1"));
   Publish(MakeStartBattle("b1", "r1", "r2"));
 
@@ -89,7 +92,7 @@ TEST_F(LiveEventsServiceTest, GetRoomAndBattleReflectPublishedEvents) {
   EXPECT_EQ(battle.state(), v1::BATTLE_STATE_STARTED);
 }
 
-TEST_F(LiveEventsServiceTest, UnknownRoomAndBattleAreNotFound) {
+TEST_P(LiveEventsServiceTest, UnknownRoomAndBattleAreNotFound) {
   v1::GetRoomRequest room_request;
   room_request.set_room_id("nope");
   v1::Room room;
@@ -105,7 +108,7 @@ TEST_F(LiveEventsServiceTest, UnknownRoomAndBattleAreNotFound) {
             grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(LiveEventsServiceTest, ListRoomsPagesThroughEveryRoomOnce) {
+TEST_P(LiveEventsServiceTest, ListRoomsPagesThroughEveryRoomOnce) {
   for (int i = 0; i < 5; ++i) Publish(MakeCreateRoom(absl::StrCat("room-", i)));
   std::set<std::string> seen;
   std::string token;
@@ -125,7 +128,7 @@ TEST_F(LiveEventsServiceTest, ListRoomsPagesThroughEveryRoomOnce) {
   EXPECT_EQ(pages, 3);
 }
 
-TEST_F(LiveEventsServiceTest, ListRoomsRejectsAForeignPageToken) {
+TEST_P(LiveEventsServiceTest, ListRoomsRejectsAForeignPageToken) {
   v1::ListRoomsRequest request;
   request.set_page_token("not a token");
   v1::ListRoomsResponse response;
@@ -134,7 +137,7 @@ TEST_F(LiveEventsServiceTest, ListRoomsRejectsAForeignPageToken) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(LiveEventsServiceTest, ListBattlesFiltersByRoomAndState) {
+TEST_P(LiveEventsServiceTest, ListBattlesFiltersByRoomAndState) {
   Publish(MakeStartBattle("b1", "r1", "r2"));
   Publish(MakeStartBattle("b2", "r3", "r4"));
   v1::ListBattlesRequest request;
@@ -147,7 +150,7 @@ TEST_F(LiveEventsServiceTest, ListBattlesFiltersByRoomAndState) {
   EXPECT_EQ(response.battles(0).battle_id(), "b1");
 }
 
-TEST_F(LiveEventsServiceTest, EverySubscriberSeesOneBattleOverdueAndListBattlesFiltersByIt) {
+TEST_P(LiveEventsServiceTest, EverySubscriberSeesOneBattleOverdueAndListBattlesFiltersByIt) {
   std::atomic<int64_t> now_ms{0};
   service::ServerOptions options;
   options.journal.clock = [&now_ms] { return absl::FromUnixMillis(now_ms.load()); };
@@ -190,7 +193,7 @@ TEST_F(LiveEventsServiceTest, EverySubscriberSeesOneBattleOverdueAndListBattlesF
   EXPECT_EQ(list(std::nullopt), (std::vector<std::string>{"b1", "b2"}));
 }
 
-TEST_F(LiveEventsServiceTest, PublishRefusesABattleOverdueFromOutside) {
+TEST_P(LiveEventsServiceTest, PublishRefusesABattleOverdueFromOutside) {
   v1::PublishRequest request;
   request.mutable_event()->set_sdk_app_id(1400000001);
   request.mutable_event()->set_command("LiveEvents.BattleOverdue");
@@ -212,7 +215,7 @@ v1::Event CreateRoomWithOwner(uint64_t sdk_app_id, const std::string& room_id,
   return event;
 }
 
-TEST_F(LiveEventsServiceTest, SameRoomIdFromTwoAppsIsTwoRoomsEachWithItsOwner) {
+TEST_P(LiveEventsServiceTest, SameRoomIdFromTwoAppsIsTwoRoomsEachWithItsOwner) {
   EXPECT_FALSE(Publish(CreateRoomWithOwner(kAppA, "room-1", "owner-a")).duplicate());
   EXPECT_FALSE(Publish(CreateRoomWithOwner(kAppB, "room-1", "owner-b")).duplicate());
 
@@ -235,7 +238,7 @@ TEST_F(LiveEventsServiceTest, SameRoomIdFromTwoAppsIsTwoRoomsEachWithItsOwner) {
   EXPECT_EQ(all.rooms(1).sdk_app_id(), kAppB);
 }
 
-TEST_F(LiveEventsServiceTest, GetRoomWithoutAppAnswersTheOnlyAppAndRefusesAnAmbiguousId) {
+TEST_P(LiveEventsServiceTest, GetRoomWithoutAppAnswersTheOnlyAppAndRefusesAnAmbiguousId) {
   Publish(CreateRoomWithOwner(kAppA, "shared", "owner-a"));
   Publish(CreateRoomWithOwner(kAppB, "shared", "owner-b"));
   Publish(CreateRoomWithOwner(kAppB, "only-b", "owner-b"));
@@ -261,7 +264,7 @@ TEST_F(LiveEventsServiceTest, GetRoomWithoutAppAnswersTheOnlyAppAndRefusesAnAmbi
             grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(LiveEventsServiceTest, GetBattleWithoutAppRefusesAnAmbiguousId) {
+TEST_P(LiveEventsServiceTest, GetBattleWithoutAppRefusesAnAmbiguousId) {
   Publish(MakeStartBattle("b1", "r1", "r2"));
   Publish(InApp(kAppB, MakeStartBattle("b1", "r1", "r2")));
   v1::GetBattleRequest request;
@@ -276,7 +279,7 @@ TEST_F(LiveEventsServiceTest, GetBattleWithoutAppRefusesAnAmbiguousId) {
   EXPECT_EQ(battle.sdk_app_id(), kAppB);
 }
 
-TEST_F(LiveEventsServiceTest, ListRoomsFiltersByAppAndPagesAcrossApps) {
+TEST_P(LiveEventsServiceTest, ListRoomsFiltersByAppAndPagesAcrossApps) {
   for (const uint64_t app : {kAppB, kAppA}) {
     for (int i = 0; i < 3; ++i) Publish(InApp(app, MakeCreateRoom(absl::StrCat("room-", i))));
   }
@@ -321,7 +324,7 @@ TEST_F(LiveEventsServiceTest, ListRoomsFiltersByAppAndPagesAcrossApps) {
   EXPECT_EQ(in_b, (std::vector<std::string>{"room-0", "room-1", "room-2"}));
 }
 
-TEST_F(LiveEventsServiceTest, ListBattlesMatchesTheRoomWithinTheApp) {
+TEST_P(LiveEventsServiceTest, ListBattlesMatchesTheRoomWithinTheApp) {
   Publish(MakeStartBattle("b1", "r1", "r2"));
   Publish(InApp(kAppB, MakeStartBattle("b9", "r1", "r3")));
   v1::ListBattlesRequest request;
@@ -337,7 +340,7 @@ TEST_F(LiveEventsServiceTest, ListBattlesMatchesTheRoomWithinTheApp) {
 
 // A room's battle history, newest first, a page of two at a time: ties of start time go by
 // key, the battle that never started comes last, and every battle of the room comes exactly once.
-TEST_F(LiveEventsServiceTest, ListBattlesNewestFirstPagesARoomsHistory) {
+TEST_P(LiveEventsServiceTest, ListBattlesNewestFirstPagesARoomsHistory) {
   auto start = [this](const std::string& id, const std::string& other_room, int64_t start_time) {
     v1::Event event = MakeStartBattle(id, "r1", other_room);
     event.mutable_start_battle()->set_start_time(start_time);
@@ -378,7 +381,7 @@ TEST_F(LiveEventsServiceTest, ListBattlesNewestFirstPagesARoomsHistory) {
   EXPECT_EQ(pages, 3);
 }
 
-TEST_F(LiveEventsServiceTest, ListBattlesRefusesAnUndefinedOrderAndATokenOfTheOtherOrder) {
+TEST_P(LiveEventsServiceTest, ListBattlesRefusesAnUndefinedOrderAndATokenOfTheOtherOrder) {
   Publish(MakeStartBattle("b1", "r1", "r2"));
   Publish(MakeStartBattle("b2", "r1", "r2"));
   auto list = [this](int order, const std::string& token, v1::ListBattlesResponse* response) {
@@ -403,7 +406,7 @@ TEST_F(LiveEventsServiceTest, ListBattlesRefusesAnUndefinedOrderAndATokenOfTheOt
   EXPECT_EQ(list(99, "", &ignored), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(LiveEventsServiceTest, GetRoomNamesTheBattleTheRoomIsIn) {
+TEST_P(LiveEventsServiceTest, GetRoomNamesTheBattleTheRoomIsIn) {
   Publish(MakeCreateRoom("r1"));
   Publish(MakeStartBattle("b1", "r1", "r2"));
   v1::GetRoomRequest request;
@@ -448,7 +451,7 @@ std::vector<v1::Event> OnlineMemberEvents(const std::string& room_id, int count,
   return events;
 }
 
-TEST_F(LiveEventsServiceTest, RoomWithAHundredThousandMembersIsSmallAndMembersPageThroughAll) {
+TEST_P(LiveEventsServiceTest, RoomWithAHundredThousandMembersIsSmallAndMembersPageThroughAll) {
   constexpr int kMembers = 100000;
   Publish(MakeCreateRoom("big"));
   for (const v1::Event& event : OnlineMemberEvents("big", kMembers, 20000)) {
@@ -491,7 +494,7 @@ TEST_F(LiveEventsServiceTest, RoomWithAHundredThousandMembersIsSmallAndMembersPa
   EXPECT_EQ(members.front(), "user-1000000");
 }
 
-TEST_F(LiveEventsServiceTest, ListRoomMembersDefaultsRejectsNegativeSizesAndUnknownRooms) {
+TEST_P(LiveEventsServiceTest, ListRoomMembersDefaultsRejectsNegativeSizesAndUnknownRooms) {
   Publish(MakeCreateRoom("r1"));
   for (const v1::Event& event : OnlineMemberEvents("r1", 1500, 1500)) Publish(event);
   v1::ListRoomMembersRequest request;
@@ -525,19 +528,69 @@ TEST_F(LiveEventsServiceTest, ListRoomMembersDefaultsRejectsNegativeSizesAndUnkn
   }
 }
 
-TEST_F(LiveEventsServiceTest, GetServerInfoReportsHeadStoreAndCounts) {
+TEST_P(LiveEventsServiceTest, ReadsWithMinRevisionWaitForItWithinTheirDeadline) {
+  Publish(MakeCreateRoom("r1"));
+  // Already applied: answered at once.
+  {
+    v1::GetRoomRequest request;
+    request.set_room_id("r1");
+    request.set_min_revision(1);
+    v1::Room room;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetRoom(&context, request, &room).ok());
+  }
+  // Never applied within the deadline: DEADLINE_EXCEEDED, on every read that takes it.
+  auto expired = [](grpc::ClientContext& context) {
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+  };
+  {
+    v1::GetRoomRequest request;
+    request.set_room_id("r1");
+    request.set_min_revision(5);
+    v1::Room room;
+    grpc::ClientContext context;
+    expired(context);
+    EXPECT_EQ(stub_->GetRoom(&context, request, &room).error_code(),
+              grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  {
+    v1::ListRoomsRequest request;
+    request.set_min_revision(5);
+    v1::ListRoomsResponse rooms;
+    grpc::ClientContext context;
+    expired(context);
+    EXPECT_EQ(stub_->ListRooms(&context, request, &rooms).error_code(),
+              grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  // Applied while the read waits: it answers with the state that has it.
+  std::thread reading([this] {
+    v1::GetRoomRequest request;
+    request.set_room_id("r2");
+    request.set_min_revision(2);
+    v1::Room room;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    grpc::Status status = stub_->GetRoom(&context, request, &room);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(room.room_id(), "r2");
+  });
+  Publish(MakeCreateRoom("r2"));
+  reading.join();
+}
+
+TEST_P(LiveEventsServiceTest, GetServerInfoReportsHeadStoreAndCounts) {
   Publish(MakeCreateRoom("r1"));
   v1::ServerInfo info;
   grpc::ClientContext context;
   ASSERT_TRUE(stub_->GetServerInfo(&context, v1::GetServerInfoRequest(), &info).ok());
   EXPECT_EQ(info.head_revision(), 1u);
   EXPECT_EQ(info.oldest_revision(), 1u);
-  EXPECT_EQ(info.store(), "memory");
+  EXPECT_EQ(info.store(), GetParam());
   EXPECT_EQ(info.rooms(), 1);
   EXPECT_FALSE(info.version().empty());
 }
 
-TEST_F(LiveEventsServiceTest, HealthIsServing) {
+TEST_P(LiveEventsServiceTest, HealthIsServing) {
   auto health = grpc::health::v1::Health::NewStub(channel_);
   for (const std::string service : {"", "liveevents.v1.LiveEvents"}) {
     grpc::health::v1::HealthCheckRequest request;
@@ -549,7 +602,7 @@ TEST_F(LiveEventsServiceTest, HealthIsServing) {
   }
 }
 
-TEST_F(LiveEventsServiceTest, ReflectionListsAndDescribesBothServices) {
+TEST_P(LiveEventsServiceTest, ReflectionListsAndDescribesBothServices) {
   namespace reflection = grpc::reflection::v1alpha;
   auto stub = reflection::ServerReflection::NewStub(channel_);
   grpc::ClientContext context;
@@ -578,6 +631,9 @@ TEST_F(LiveEventsServiceTest, ReflectionListsAndDescribesBothServices) {
   stream->WritesDone();
   EXPECT_TRUE(stream->Finish().ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, LiveEventsServiceTest, ::testing::Values("memory", "redis"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace liveevents::testing

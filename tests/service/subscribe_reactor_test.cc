@@ -1,22 +1,24 @@
 // Subscribe's guarantees in-process: ordered, unique and gap-free fan-out to many subscribers,
-// filters, heartbeats, resume, snapshots, slow consumers, cancellation and draining.
+// filters, heartbeats, resume, snapshots, slow consumers, cancellation and draining; on the
+// memory store and on Redis.
 #include "service/subscribe_reactor.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "tests/testing/service_fixture.h"
+#include "tests/testing/store_param_fixture.h"
 
 namespace liveevents::testing {
 namespace {
 
-using SubscribeTest = ServiceFixture;
+using SubscribeTest = StoreParamFixture;
 
 v1::SubscribeRequest AfterRevision(uint64_t revision) {
   v1::SubscribeRequest request;
@@ -25,7 +27,7 @@ v1::SubscribeRequest AfterRevision(uint64_t revision) {
   return request;
 }
 
-TEST_F(SubscribeTest, ManySubscribersSeeConcurrentPublishesInRevisionOrder) {
+TEST_P(SubscribeTest, ManySubscribersSeeConcurrentPublishesInRevisionOrder) {
   constexpr int kSubscribers = 5;
   constexpr int kThreads = 4;
   constexpr int kPerThread = 25;
@@ -50,7 +52,7 @@ TEST_F(SubscribeTest, ManySubscribersSeeConcurrentPublishesInRevisionOrder) {
   }
 }
 
-TEST_F(SubscribeTest, RoomFilterAlsoMatchesBattlesInvolvingTheRoom) {
+TEST_P(SubscribeTest, RoomFilterAlsoMatchesBattlesInvolvingTheRoom) {
   v1::SubscribeRequest request;
   request.mutable_filter()->add_room_ids("r2");
   Stream stream(*stub_, request);
@@ -68,7 +70,7 @@ TEST_F(SubscribeTest, RoomFilterAlsoMatchesBattlesInvolvingTheRoom) {
   EXPECT_EQ(events[2].revision(), 6u);
 }
 
-TEST_F(SubscribeTest, InvalidFilterIsRejected) {
+TEST_P(SubscribeTest, InvalidFilterIsRejected) {
   v1::SubscribeRequest request;
   request.mutable_filter()->add_commands("");
   grpc::ClientContext context;
@@ -78,7 +80,7 @@ TEST_F(SubscribeTest, InvalidFilterIsRejected) {
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(SubscribeTest, FilteredStreamGetsProgressBookmarks) {
+TEST_P(SubscribeTest, FilteredStreamGetsProgressBookmarks) {
   server_.reset();
   service::ServerOptions options;
   options.progress_interval = absl::Milliseconds(20);
@@ -103,7 +105,7 @@ TEST_F(SubscribeTest, FilteredStreamGetsProgressBookmarks) {
   EXPECT_EQ(last, 3u);
 }
 
-TEST_F(SubscribeTest, ResumeAfterRevisionReadsTheJournalThenGoesLive) {
+TEST_P(SubscribeTest, ResumeAfterRevisionReadsTheJournalThenGoesLive) {
   for (int i = 1; i <= 10; ++i) Publish(MakeCreateRoom(absl::StrCat("r", i)));
   Stream stream(*stub_, AfterRevision(4));
   std::vector<v1::Event> old_events = stream.NextEvents(6);
@@ -116,7 +118,7 @@ TEST_F(SubscribeTest, ResumeAfterRevisionReadsTheJournalThenGoesLive) {
   EXPECT_EQ(live[0].revision(), 11u);
 }
 
-TEST_F(SubscribeTest, ResumeBeyondTheHeadIsOutOfRange) {
+TEST_P(SubscribeTest, ResumeBeyondTheHeadIsOutOfRange) {
   Publish(MakeCreateRoom("r1"));
   grpc::ClientContext context;
   auto reader = stub_->Subscribe(&context, AfterRevision(5));
@@ -125,7 +127,35 @@ TEST_F(SubscribeTest, ResumeBeyondTheHeadIsOutOfRange) {
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::OUT_OF_RANGE);
 }
 
-TEST_F(SubscribeTest, SnapshotSendsStateThenEndThenLaterEvents) {
+TEST_P(SubscribeTest, MinRevisionStartsTheStreamOnceItIsApplied) {
+  Publish(MakeCreateRoom("r1"));
+  // Beyond the head, which alone is OUT_OF_RANGE: with min_revision it waits for revision 2.
+  v1::SubscribeRequest request = AfterRevision(2);
+  request.set_min_revision(2);
+  std::vector<v1::Event> events;
+  std::thread reading([&] {
+    Stream stream(*stub_, request);
+    events = stream.NextEvents(1);
+  });
+  Publish(MakeCreateRoom("r2"));
+  Publish(MakeCreateRoom("r3"));
+  reading.join();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].revision(), 3u);
+}
+
+TEST_P(SubscribeTest, MinRevisionNotAppliedWithinTheDeadlineIsDeadlineExceeded) {
+  v1::SubscribeRequest request = AfterRevision(0);
+  request.set_min_revision(5);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+  auto reader = stub_->Subscribe(&context, request);
+  v1::SubscribeResponse response;
+  EXPECT_FALSE(reader->Read(&response));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
+TEST_P(SubscribeTest, SnapshotSendsStateThenEndThenLaterEvents) {
   Publish(MakeCreateRoom("r1"));
   Publish(MakeStartBattle("b1", "r1", "r2"));
   v1::SubscribeRequest request;
@@ -150,7 +180,7 @@ TEST_F(SubscribeTest, SnapshotSendsStateThenEndThenLaterEvents) {
   EXPECT_EQ(events[0].revision(), 3u);
 }
 
-TEST_F(SubscribeTest, SnapshotHonoursTheAppFilterForRoomsAndBattles) {
+TEST_P(SubscribeTest, SnapshotHonoursTheAppFilterForRoomsAndBattles) {
   constexpr uint64_t kOtherApp = 1400000002;
   Publish(MakeCreateRoom("r1"));
   Publish(InApp(kOtherApp, MakeCreateRoom("r1")));
@@ -178,7 +208,7 @@ TEST_F(SubscribeTest, SnapshotHonoursTheAppFilterForRoomsAndBattles) {
   EXPECT_EQ(battles[0].sdk_app_id(), kOtherApp);
 }
 
-TEST_F(SubscribeTest, SlowConsumerIsEndedWithItsResumeRevisionAndLosesNothing) {
+TEST_P(SubscribeTest, SlowConsumerIsEndedWithItsResumeRevisionAndLosesNothing) {
   server_.reset();
   service::ServerOptions options;
   options.subscribe.max_queue = 4;
@@ -212,7 +242,7 @@ TEST_F(SubscribeTest, SlowConsumerIsEndedWithItsResumeRevisionAndLosesNothing) {
   for (size_t i = 0; i < rest.size(); ++i) EXPECT_EQ(rest[i].revision(), resume_revision + 1 + i);
 }
 
-TEST_F(SubscribeTest, CancelledSubscriptionIsUnregistered) {
+TEST_P(SubscribeTest, CancelledSubscriptionIsUnregistered) {
   auto stream = std::make_unique<Stream>(*stub_, v1::SubscribeRequest());
   stream->Cancel();
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
@@ -229,7 +259,7 @@ TEST_F(SubscribeTest, CancelledSubscriptionIsUnregistered) {
   EXPECT_EQ(subscribers, 0);
 }
 
-TEST_F(SubscribeTest, ShutdownEndsStreamsWithUnavailableAndResumeRevision) {
+TEST_P(SubscribeTest, ShutdownEndsStreamsWithUnavailableAndResumeRevision) {
   Publish(MakeCreateRoom("r1"));
   auto tcp = TcpStub();
   Stream stream(*tcp, v1::SubscribeRequest());
@@ -242,6 +272,9 @@ TEST_F(SubscribeTest, ShutdownEndsStreamsWithUnavailableAndResumeRevision) {
   EXPECT_TRUE(absl::StrContains(status.error_message(), "after_revision=1"))
       << status.error_message();
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, SubscribeTest, ::testing::Values("memory", "redis"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace liveevents::testing

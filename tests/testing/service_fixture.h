@@ -85,7 +85,7 @@ class ServiceFixture : public ::testing::Test {
  protected:
   void StartServer(service::ServerOptions options = {}) {
     options.grpc_address = "127.0.0.1:0";
-    auto server = service::Server::Start(options, std::make_unique<service::MemoryEventStore>());
+    auto server = MakeServer(std::move(options));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     channel_ = server_->InProcessChannel();
@@ -93,6 +93,13 @@ class ServiceFixture : public ::testing::Test {
   }
 
   void SetUp() override { StartServer(); }
+
+  // Starts the server on the store the fixture runs on: memory here; a fixture that runs the
+  // same tests on another store overrides it.
+  virtual absl::StatusOr<std::unique_ptr<service::Server>> MakeServer(
+      service::ServerOptions options) {
+    return service::Server::Start(options, std::make_unique<service::MemoryEventStore>());
+  }
 
   // A stub over loopback TCP, for what the in-process transport does not model (HTTP/2 flow
   // control, a transport outliving the server's shutdown).

@@ -42,7 +42,7 @@ end
 return results
 )lua";
 
-// KEYS: head, events, dedup, checkpoint. ARGV: first kept revision, chunk size.
+// KEYS: head, events, dedup, checkpoint, stale. ARGV: first kept revision, chunk size.
 // Drops up to a chunk of events before the first kept one, with their dedup fields; never the
 // head nor anything after the checkpoint. Returns how many it dropped.
 constexpr char kTrimScript[] = R"lua(
@@ -59,6 +59,7 @@ if #entries == 0 then
   return 0
 end
 for _, entry in ipairs(entries) do
+  redis.call('HDEL', KEYS[5], string.match(entry[1], '^(%d+)'))
   local fields = entry[2]
   for j = 1, #fields, 2 do
     if fields[j] == 'k' then
@@ -181,7 +182,8 @@ absl::StatusOr<RedisKeys> RedisKeys::ForPrefix(absl::string_view prefix) {
   return RedisKeys{.head = absl::StrCat(tag, "head"),
                    .events = absl::StrCat(tag, "events"),
                    .dedup = absl::StrCat(tag, "dedup"),
-                   .checkpoint = absl::StrCat(tag, "checkpoint")};
+                   .checkpoint = absl::StrCat(tag, "checkpoint"),
+                   .stale = absl::StrCat(tag, "stale")};
 }
 
 absl::StatusOr<std::unique_ptr<RedisEventLog>> RedisEventLog::Create(RedisEventLogOptions options) {
@@ -336,7 +338,8 @@ absl::StatusOr<uint64_t> RedisEventLog::FirstRevisionReceivedSince(int64_t time_
 absl::StatusOr<uint64_t> RedisEventLog::Trim(uint64_t first_kept) {
   const std::string first = absl::StrCat(first_kept);
   const std::string chunk = absl::StrCat(options_.trim_chunk);
-  const absl::string_view keys[] = {keys_.head, keys_.events, keys_.dedup, keys_.checkpoint};
+  const absl::string_view keys[] = {keys_.head, keys_.events, keys_.dedup, keys_.checkpoint,
+                                    keys_.stale};
   const absl::string_view args[] = {first, chunk};
   while (true) {
     absl::StatusOr<RedisReplyPtr> reply;
@@ -379,6 +382,42 @@ absl::StatusOr<std::optional<Checkpoint>> RedisEventLog::LoadCheckpoint() {
   if (!revision.ok()) return revision.status();
   if (fields.element[1]->type != REDIS_REPLY_STRING) return UnexpectedReply("HMGET");
   return Checkpoint{.revision = *revision, .state = std::string(ReplyText(*fields.element[1]))};
+}
+
+absl::Status RedisEventLog::MarkStale(absl::Span<const uint64_t> revisions) {
+  if (revisions.empty()) return absl::OkStatus();
+  std::vector<std::string> numbers;
+  numbers.reserve(revisions.size());
+  for (uint64_t revision : revisions) numbers.push_back(absl::StrCat(revision));
+  std::vector<absl::string_view> args = {"HSET", keys_.stale};
+  for (const std::string& number : numbers) {
+    args.push_back(number);
+    args.push_back("1");
+  }
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<RedisReplyPtr> reply = connection_.Command(absl::MakeConstSpan(args));
+  return reply.ok() ? absl::OkStatus() : reply.status();
+}
+
+absl::StatusOr<std::vector<bool>> RedisEventLog::StaleMarks(absl::Span<const uint64_t> revisions) {
+  if (revisions.empty()) return std::vector<bool>();
+  std::vector<std::string> numbers;
+  numbers.reserve(revisions.size());
+  for (uint64_t revision : revisions) numbers.push_back(absl::StrCat(revision));
+  std::vector<absl::string_view> args = {"HMGET", keys_.stale};
+  for (const std::string& number : numbers) args.push_back(number);
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<RedisReplyPtr> reply = connection_.Command(absl::MakeConstSpan(args));
+  if (!reply.ok()) return reply.status();
+  const redisReply& marks = **reply;
+  if (marks.type != REDIS_REPLY_ARRAY || marks.elements != revisions.size()) {
+    return UnexpectedReply("HMGET stale");
+  }
+  std::vector<bool> stale(revisions.size());
+  for (size_t i = 0; i < revisions.size(); ++i) {
+    stale[i] = marks.element[i]->type == REDIS_REPLY_STRING;
+  }
+  return stale;
 }
 
 }  // namespace liveevents::service::redis

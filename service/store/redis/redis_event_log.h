@@ -9,6 +9,9 @@
 //                        v1::Event (its revision field is not trusted: readers set it from the id)
 //   {prefix}:dedup       hash: dedup key -> revision, one field per retained event
 //   {prefix}:checkpoint  hash: revision, state (the folded state as of that revision)
+//   {prefix}:stale       hash: revision -> "1" for each retained event that folded as stale
+//                        (staleness is decided by folding in revision order, after Append, so
+//                        the replicas' followers record it here for readers of old events)
 //
 // Retention: a dedup entry lives exactly as long as its event. Trim removes the events and their
 // dedup fields in the same script, so a retained event is always recognised as a duplicate, and
@@ -50,6 +53,7 @@ struct RedisKeys {
   std::string events;
   std::string dedup;
   std::string checkpoint;
+  std::string stale;
 };
 
 struct RedisEventLogOptions {
@@ -129,6 +133,12 @@ class RedisEventLog {
   absl::StatusOr<bool> SaveCheckpoint(const Checkpoint& checkpoint);
   // The saved checkpoint, if any.
   absl::StatusOr<std::optional<Checkpoint>> LoadCheckpoint();
+
+  // Records that these revisions folded as stale. Idempotent: every replica folds the same
+  // events in the same order and records the same marks. Trim drops the marks with the events.
+  absl::Status MarkStale(absl::Span<const uint64_t> revisions);
+  // For each of `revisions`, whether it was marked stale.
+  absl::StatusOr<std::vector<bool>> StaleMarks(absl::Span<const uint64_t> revisions);
 
   const RedisKeys& keys() const { return keys_; }
 

@@ -123,6 +123,7 @@ TEST_F(RedisEventLogTest, KeysShareOneHashTag) {
   EXPECT_EQ(log_->keys().events, "{liveevents}:events");
   EXPECT_EQ(log_->keys().dedup, "{liveevents}:dedup");
   EXPECT_EQ(log_->keys().checkpoint, "{liveevents}:checkpoint");
+  EXPECT_EQ(log_->keys().stale, "{liveevents}:stale");
   for (const char* prefix : {"", "a{b", "a}b"}) {
     EXPECT_TRUE(absl::IsInvalidArgument(RedisEventLog::Create(Options(prefix)).status())) << prefix;
   }
@@ -261,6 +262,19 @@ TEST_F(RedisEventLogTest, TrimDropsOldEventsWithTheirDedupEntriesUpToTheCheckpoi
   EXPECT_EQ(Raw({"HLEN", log->keys().dedup})->integer, 1);
   EXPECT_THAT(Append(*log, {MakeEvent("k2"), MakeEvent("k9")}),
               ElementsAre(Appended(11, true), Appended(12, false)));
+}
+
+TEST_F(RedisEventLogTest, StaleMarksAreIdempotentAndTrimmedWithTheirEvents) {
+  Append(*log_, MakeEvents("k", 1, 6));
+  ASSERT_TRUE(log_->MarkStale({2, 5}).ok());
+  ASSERT_TRUE(log_->MarkStale({5}).ok());  // Another replica folding the same events.
+  ASSERT_TRUE(log_->MarkStale({}).ok());
+  EXPECT_THAT(*log_->StaleMarks({1, 2, 3, 4, 5, 6}),
+              ElementsAre(false, true, false, false, true, false));
+  ASSERT_TRUE(log_->SaveCheckpoint({.revision = 6, .state = "state"}).ok());
+  EXPECT_EQ(*log_->Trim(4), 4u);
+  EXPECT_EQ(Raw({"HLEN", log_->keys().stale})->integer, 1);  // Only 5's mark is left.
+  EXPECT_THAT(*log_->StaleMarks({5}), ElementsAre(true));
 }
 
 TEST_F(RedisEventLogTest, FindsTheFirstRevisionReceivedSinceATime) {
