@@ -286,6 +286,7 @@ void Journal::CommitBatch(std::vector<Pending> batch, StateChanges changes) {
     }
   }
   if (!status.ok()) {
+    if (health_listener_) health_listener_(false);
     for (Pending& pending : batch) pending.done(status);
     for (auto& [revision, done] : waiters) done(status);
     return;

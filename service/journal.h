@@ -84,6 +84,12 @@ class Journal : public EventJournal {
   // False until Recover() finished and again from Shutdown() on.
   bool Accepting() const override;
 
+  // Called with false once a failed write broke the journal (it refuses every event until a
+  // restart), so that health tells load balancers and supervisors. Call before Recover().
+  void SetHealthListener(std::function<void(bool serving)> listener) override {
+    health_listener_ = std::move(listener);
+  }
+
   // Commits everything accepted so far and stops the writer; later Publish calls fail.
   void Shutdown() override;
 
@@ -135,6 +141,7 @@ class Journal : public EventJournal {
   bool maintenance_requested_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status broken_ ABSL_GUARDED_BY(mu_);
   std::thread writer_;
+  std::function<void(bool serving)> health_listener_;  // Set before Recover, then only read.
 
   // Writer thread only.
   absl::Time next_maintenance_;

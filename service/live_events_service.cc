@@ -198,7 +198,10 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* LiveEventsService::Subscribe(
   std::vector<grpc::Slice> slices;
   std::string bytes;
   v1::SubscribeRequest parsed;
-  if (!request->Dump(&slices).ok()) slices.clear();
+  if (!request->Dump(&slices).ok()) {
+    return new FinishedStream(
+        grpc::Status(grpc::StatusCode::INTERNAL, "the SubscribeRequest could not be read"));
+  }
   for (const grpc::Slice& slice : slices) {
     bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   }

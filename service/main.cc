@@ -125,8 +125,10 @@ absl::Status CheckFlags() {
            CheckNonNegative("max_connection_age", absl::GetFlag(FLAGS_max_connection_age)),
            CheckNonNegative("max_connection_age_grace",
                             absl::GetFlag(FLAGS_max_connection_age_grace)),
+           // Room for a gateway's largest PublishBatch (kMaxPublishBatchBytes) and its framing:
+           // less would refuse every large batch and wedge the gateways' spools.
            CheckAtLeast("max_receive_message_bytes", absl::GetFlag(FLAGS_max_receive_message_bytes),
-                        0),
+                        2 << 20),
            CheckAtLeast("max_concurrent_streams", absl::GetFlag(FLAGS_max_concurrent_streams), 0),
        }) {
     if (!status.ok()) return status;

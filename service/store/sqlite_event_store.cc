@@ -141,19 +141,23 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
     return status;
   }
   absl::StatusOr<sqlite3*> reader = OpenConnection(path, SQLITE_OPEN_READONLY);
-  if (!reader.ok()) {
+  absl::StatusOr<sqlite3*> lookup = OpenConnection(path, SQLITE_OPEN_READONLY);
+  if (!reader.ok() || !lookup.ok()) {
     sqlite3_close(*writer);
-    return reader.status();
+    if (reader.ok()) sqlite3_close(*reader);
+    if (lookup.ok()) sqlite3_close(*lookup);
+    return reader.ok() ? lookup.status() : reader.status();
   }
-  std::unique_ptr<SqliteEventStore> store(new SqliteEventStore(*writer, *reader));
+  std::unique_ptr<SqliteEventStore> store(new SqliteEventStore(*writer, *reader, *lookup));
   if (absl::Status status = store->RefreshBounds(); !status.ok()) return status;
   return store;
 }
 
-SqliteEventStore::SqliteEventStore(sqlite3* writer, sqlite3* reader)
-    : writer_(writer), reader_(reader) {}
+SqliteEventStore::SqliteEventStore(sqlite3* writer, sqlite3* reader, sqlite3* lookup)
+    : writer_(writer), reader_(reader), lookup_(lookup) {}
 
 SqliteEventStore::~SqliteEventStore() {
+  sqlite3_close(lookup_);
   sqlite3_close(reader_);
   sqlite3_close(writer_);
 }
@@ -311,8 +315,8 @@ absl::Status SqliteEventStore::Compact(uint64_t first_kept) {
 
 absl::StatusOr<std::optional<uint64_t>> SqliteEventStore::FindRevision(
     absl::string_view dedup_key) const {
-  absl::MutexLock lock(&reader_mu_);
-  Statement select(reader_, "SELECT revision FROM events WHERE dedup_key = ?1");
+  absl::MutexLock lock(&lookup_mu_);
+  Statement select(lookup_, "SELECT revision FROM events WHERE dedup_key = ?1");
   if (absl::Status status = select.status("preparing a dedup lookup"); !status.ok()) {
     return status;
   }
@@ -320,7 +324,7 @@ absl::StatusOr<std::optional<uint64_t>> SqliteEventStore::FindRevision(
   int code = select.Step();
   if (code == SQLITE_ROW) return std::optional<uint64_t>(select.Int(0));
   if (code == SQLITE_DONE) return std::optional<uint64_t>();
-  return SqliteError(reader_, code, "dedup lookup");
+  return SqliteError(lookup_, code, "dedup lookup");
 }
 
 absl::Status SqliteEventStore::ForEachDedupKey(

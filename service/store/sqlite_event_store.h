@@ -35,7 +35,7 @@ class SqliteEventStore : public EventStore {
   absl::StatusOr<StoredState> LoadState() const override;
 
  private:
-  SqliteEventStore(sqlite3* writer, sqlite3* reader);
+  SqliteEventStore(sqlite3* writer, sqlite3* reader, sqlite3* lookup);
   absl::Status RefreshBounds();
   // Parts of Commit's transaction.
   absl::Status WriteEvents(absl::Span<const EventPtr> events);
@@ -46,6 +46,10 @@ class SqliteEventStore : public EventStore {
   sqlite3* const writer_;
   mutable absl::Mutex reader_mu_;
   sqlite3* const reader_ ABSL_PT_GUARDED_BY(reader_mu_);
+  // Dedup lookups have their own connection: the journal asks while holding its lock, and must
+  // not wait behind a subscriber's page read.
+  mutable absl::Mutex lookup_mu_;
+  sqlite3* const lookup_ ABSL_PT_GUARDED_BY(lookup_mu_);
   std::atomic<uint64_t> head_{0};
   std::atomic<uint64_t> oldest_{0};
 };

@@ -227,6 +227,25 @@ TEST_F(JournalTest, AFailedWriteFailsItsPublishersAndRefusesEveryLaterPublish) {
   EXPECT_EQ(store_.HeadRevision(), 0u);
 }
 
+// A broken journal refuses everything until a restart: health must say so, so that load
+// balancers stop sending and a supervisor restarts it.
+TEST(JournalHealthTest, AFailedWriteTellsTheHealthListenerNotServing) {
+  ScriptedStore store;
+  RecordingListener listener;
+  Journal journal(store, listener);
+  std::atomic<int> not_serving{0};
+  journal.SetHealthListener([&](bool serving) {
+    if (!serving) ++not_serving;
+  });
+  ASSERT_TRUE(journal.Recover().ok());
+  store.FailNextAppend();
+  Answer failed;
+  journal.Publish(RoomEvent("r1"), failed.Callback());
+  ASSERT_TRUE(failed.Wait());
+  EXPECT_FALSE(failed.result.ok());
+  EXPECT_EQ(not_serving.load(), 1);
+}
+
 TEST_F(JournalTest, ADuplicateOfAnEventStillBeingWrittenAnswersOnceTheOriginalIsDurable) {
   Start();
   store_.Close();
