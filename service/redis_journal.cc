@@ -419,8 +419,8 @@ void RedisJournal::EnqueueOverdueBattles() {
   absl::MutexLock lock(&mu_);
   if (!accepting_ || !healthy_) return;
   for (const v1::Battle* battle : state_.BattlesOverdueAt(now_ms, grace_ms)) {
-    // Every replica may publish the same one: its dedup key depends on the battle only, so
-    // Redis journals one and answers the others as duplicates.
+    // Every replica may publish the same one: its dedup key depends on the battle only (id and
+    // start time), so Redis journals one and answers the others as duplicates.
     v1::Event event = MakeBattleOverdueEvent(
         *battle, OverdueDeadlineMs(*battle, grace_ms).value_or(now_ms), now_ms);
     event.set_dedup_key(ComputeDedupKey(event));

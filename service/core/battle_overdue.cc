@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace liveevents::service {
@@ -52,7 +53,11 @@ v1::Event MakeBattleOverdueEvent(const v1::Battle& battle, int64_t deadline_ms, 
   event.set_command(kBattleOverdueCommand);
   event.set_event_time_ms(now_ms);
   event.set_received_time_ms(now_ms);
-  event.set_raw_body("{\"BattleId\":" + JsonString(battle.battle_id()) + "}");
+  // The start time too: a battle id reused for a later battle must not be a duplicate of the
+  // earlier battle's event (it would never be applied, and stay due forever). Both are the same
+  // on every replica, whatever its clock or grace.
+  event.set_raw_body(absl::StrCat("{\"BattleId\":", JsonString(battle.battle_id()),
+                                  ",\"StartTime\":", battle.start_time(), "}"));
   v1::BattleOverdue& overdue = *event.mutable_battle_overdue();
   overdue.set_battle_id(battle.battle_id());
   if (!battle.from_room().room_id().empty()) overdue.add_room_ids(battle.from_room().room_id());

@@ -671,7 +671,18 @@ TEST(LiveStateTest, OverdueEventsAboutTheSameBattleShareOneDedupKeyInput) {
   EXPECT_EQ(one.raw_body(), two.raw_body());
   EXPECT_EQ(one.command(), two.command());
   EXPECT_NE(Overdue(1, 5000, "other").raw_body(), one.raw_body());
-  EXPECT_EQ(Overdue(1, 5000, "a\"b").raw_body(), "{\"BattleId\":\"a\\\"b\"}");
+  EXPECT_EQ(Overdue(1, 5000, "a\"b").raw_body(), "{\"BattleId\":\"a\\\"b\",\"StartTime\":0}");
+}
+
+TEST(LiveStateTest, ABattleIdReusedForALaterBattleGetsItsOwnOverdueEvent) {
+  v1::Battle first;
+  first.set_sdk_app_id(kApp);
+  first.set_battle_id(kBattle);
+  first.set_start_time(1700000010);
+  v1::Battle reused = first;
+  reused.set_start_time(1700009999);
+  EXPECT_NE(MakeBattleOverdueEvent(first, 1, 1).raw_body(),
+            MakeBattleOverdueEvent(reused, 1, 1).raw_body());
 }
 
 // --- A room's current battle ---
