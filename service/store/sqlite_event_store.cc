@@ -29,7 +29,6 @@ constexpr char kSchema[] = R"sql(
   CREATE TABLE IF NOT EXISTS state_revision (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     revision INTEGER NOT NULL);
-  PRAGMA user_version = 2;
 )sql";
 
 absl::Status SqliteError(sqlite3* db, int code, const char* what) {
@@ -136,6 +135,10 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
   if (!writer.ok()) return writer.status();
   absl::Status schema = CheckSchemaVersion(*writer, path);
   if (schema.ok()) schema = Exec(*writer, kSchema, "creating the schema");
+  if (schema.ok()) {
+    schema = Exec(*writer, absl::StrCat("PRAGMA user_version = ", kSchemaVersion).c_str(),
+                  "writing the schema version");
+  }
   if (absl::Status status = schema; !status.ok()) {
     sqlite3_close(*writer);
     return status;

@@ -12,6 +12,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage_config.h"
 #include "absl/time/time.h"
+#include "tests/testing/scoped_env.h"
 
 ABSL_FLAG(int, env_test_port, 1, "a port");
 ABSL_FLAG(absl::Duration, env_test_wait, absl::Seconds(1), "a duration");
@@ -21,17 +22,7 @@ ABSL_FLAG(std::string, env_test_name, "default", "a name");
 namespace liveevents {
 namespace {
 
-// Sets an environment variable for one test and removes it afterwards.
-class ScopedEnv {
- public:
-  ScopedEnv(const std::string& name, const std::string& value) : name_(name) {
-    ::setenv(name.c_str(), value.c_str(), 1);
-  }
-  ~ScopedEnv() { ::unsetenv(name_.c_str()); }
-
- private:
-  std::string name_;
-};
+using liveevents::testing::ScopedEnv;
 
 // Applies the environment against `args` (argv[0] included), as main would.
 absl::Status Apply(std::vector<std::string> args) {

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/scoped_env.h"
 #include "tests/testing/temp_path.h"
 
 namespace liveevents::testing {
@@ -30,18 +31,6 @@ CommandResult RunCommand(const std::string& command) {
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
 }
-
-// Sets an environment variable for one test (children inherit it) and removes it afterwards.
-class ScopedEnv {
- public:
-  ScopedEnv(const std::string& name, const std::string& value) : name_(name) {
-    ::setenv(name.c_str(), value.c_str(), 1);
-  }
-  ~ScopedEnv() { ::unsetenv(name_.c_str()); }
-
- private:
-  std::string name_;
-};
 
 TEST(ConfigurationTest, HelpListsOwnFlagsWithoutBuildPaths) {
   const struct {
