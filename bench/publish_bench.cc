@@ -54,13 +54,12 @@ class CountingStore : public EventStore {
     return inner_->FirstRevisionReceivedSince(time_ms);
   }
   absl::Status Compact(uint64_t first_kept) override { return inner_->Compact(first_kept); }
-  absl::StatusOr<std::optional<uint64_t>> FindRevision(absl::string_view dedup_key) const override {
-    return inner_->FindRevision(dedup_key);
+  absl::StatusOr<std::optional<std::string>> DedupKeyAt(uint64_t revision) const override {
+    return inner_->DedupKeyAt(revision);
   }
-  absl::Status ForEachDedupKey(
-      absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit)
-      const override {
-    return inner_->ForEachDedupKey(visit);
+  absl::Status ForEachDedupHash(
+      absl::FunctionRef<void(uint64_t revision, uint64_t key_hash)> visit) const override {
+    return inner_->ForEachDedupHash(visit);
   }
   absl::StatusOr<service::StoredState> LoadState() const override { return inner_->LoadState(); }
 

@@ -314,8 +314,10 @@ w(f"| the same plus chat messages | {journal_head:,} | {fmt(kib('RSS_JOURNAL'))}
   f"{int(E['JOURNAL_DB_BYTES']) / journal_head:,.0f} |")
 w("")
 w("Bytes per event is the size of all SQLite files over the events in them, so it includes the "
-  "dedup key index, the state rows (one per room, member and battle) and whatever the WAL held "
-  "at that moment; each event stores its typed payload and the raw JSON body (about 300 bytes here).")
+  "table of dedup key hashes (one 64-bit hash per event), the state rows (one per room, member "
+  "and battle) and whatever the WAL held at that moment; each event stores its typed payload and "
+  "the raw JSON body (about 300 bytes here), once: revision, receive time and dedup key are not "
+  "repeated inside it.")
 w("")
 
 w("## Restart")
@@ -323,7 +325,7 @@ w("")
 w(f"Method: stop the journal server (SIGTERM) with {journal_head:,} events journaled, start it "
   "again on the same data folder, and poll `grpc.health.v1.Health/Check` every 2 ms on a fresh "
   "connection until it answers SERVING (it listens at once, NOT_SERVING until the journal is "
-  "recovered: the stored state rows, then one scan of the dedup key index; no event is read or "
+  "recovered: the stored state rows, then one scan of the dedup key hashes; no event is read or "
   "replayed). The time runs from just before "
   "the process was started. RSS is read right after.")
 w("")
@@ -370,13 +372,13 @@ w("- **Catch-up** reads the journal in pages on the server's catch-up worker and
   "it is bound by SQLite reads, protobuf encoding and decoding, and HTTP/2 flow control, on the "
   "same cores as the reader.")
 w("- **Restart** loads the state rows (as of the last acknowledged event; nothing is "
-  "replayed) and rebuilds the dedup index by scanning SQLite's index of dedup keys (never the "
-  "events themselves), so it grows with the retained journal (`--retain_events`, default "
-  "1 000 000, and `--retain_hours`) only through that index scan, and with the state.")
+  "replayed) and rebuilds the dedup index by scanning the narrow table of dedup key hashes "
+  "(never the events themselves), so it grows with the retained journal (`--retain_events`, "
+  "default 1 000 000, and `--retain_hours`) only through that scan, and with the state.")
 w("- **Footprint**: RSS holds the state (every room and battle as protobuf messages) and the "
   "dedup index of every retained event (a 64-bit hash and revision in a hash map, and the hash "
   "in revision order for compaction: about 24 bytes per event; a hash match is confirmed by "
-  "SQLite's unique index), plus gRPC's and SQLite's caches.")
+  "reading the stored event), plus gRPC's and SQLite's caches.")
 w("")
 with open(OUT, "w") as f:
     f.write("\n".join(L))

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "service/core/battle_overdue.h"
@@ -14,8 +13,6 @@ namespace {
 
 constexpr size_t kRecoverPage = 4096;
 constexpr size_t kMaxOverduePerCheck = 1000;
-
-uint64_t KeyHash(absl::string_view dedup_key) { return absl::Hash<absl::string_view>()(dedup_key); }
 
 }  // namespace
 
@@ -67,8 +64,7 @@ absl::Status Journal::LoadDedupIndex() {
   first_indexed_ = oldest;
   key_hash_by_revision_.assign(store_.HeadRevision() - oldest + 1, 0);
   revision_by_key_hash_.reserve(key_hash_by_revision_.size());
-  absl::Status status = store_.ForEachDedupKey([&](uint64_t revision, absl::string_view dedup_key) {
-    const uint64_t hash = KeyHash(dedup_key);
+  absl::Status status = store_.ForEachDedupHash([&](uint64_t revision, uint64_t hash) {
     if (revision >= oldest && revision - oldest < key_hash_by_revision_.size()) {
       key_hash_by_revision_[revision - oldest] = hash;
     }
@@ -150,13 +146,32 @@ absl::StatusOr<std::optional<uint64_t>> Journal::FindOriginal(const std::string&
     return std::optional<uint64_t>(it->second);
   }
   // A new key almost never matches a hash, so the store is asked only about likely
-  // duplicates; its unique index knows the full keys.
-  if (!revision_by_key_hash_.contains(KeyHash(dedup_key))) return std::optional<uint64_t>();
-  return store_.FindRevision(dedup_key);
+  // duplicates: the newest event with the hash first, then, if that was a 64-bit collision,
+  // every other retained event with it (a scan that practically never happens).
+  const uint64_t hash = DedupKeyHash(dedup_key);
+  auto newest = revision_by_key_hash_.find(hash);
+  if (newest == revision_by_key_hash_.end()) return std::optional<uint64_t>();
+  absl::StatusOr<bool> same = StoredKeyIs(newest->second, dedup_key);
+  if (!same.ok()) return same.status();
+  if (*same) return std::optional<uint64_t>(newest->second);
+  for (size_t i = 0; i < key_hash_by_revision_.size(); ++i) {
+    const uint64_t revision = first_indexed_ + i;
+    if (key_hash_by_revision_[i] != hash || revision == newest->second) continue;
+    same = StoredKeyIs(revision, dedup_key);
+    if (!same.ok()) return same.status();
+    if (*same) return std::optional<uint64_t>(revision);
+  }
+  return std::optional<uint64_t>();
+}
+
+absl::StatusOr<bool> Journal::StoredKeyIs(uint64_t revision, const std::string& dedup_key) const {
+  absl::StatusOr<std::optional<std::string>> stored = store_.DedupKeyAt(revision);
+  if (!stored.ok()) return stored.status();
+  return *stored == dedup_key;
 }
 
 void Journal::IndexKey(uint64_t revision, absl::string_view dedup_key) {
-  const uint64_t hash = KeyHash(dedup_key);
+  const uint64_t hash = DedupKeyHash(dedup_key);
   if (key_hash_by_revision_.empty()) first_indexed_ = revision;
   key_hash_by_revision_.push_back(hash);
   revision_by_key_hash_[hash] = revision;

@@ -109,6 +109,9 @@ class Journal : public EventJournal {
   // The revision of an earlier event with this dedup key, if there is one.
   absl::StatusOr<std::optional<uint64_t>> FindOriginal(const std::string& dedup_key) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether the stored event `revision` has this dedup key.
+  absl::StatusOr<bool> StoredKeyIs(uint64_t revision, const std::string& dedup_key) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void IndexKey(uint64_t revision, absl::string_view dedup_key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writer thread only: publishes a LiveEvents.BattleOverdue for every battle past its deadline.
   void PublishOverdueBattles();
@@ -125,8 +128,8 @@ class Journal : public EventJournal {
 
   mutable absl::Mutex mu_;
   LiveState state_ ABSL_GUARDED_BY(mu_);
-  // The dedup index: a 64-bit hash of every stored key (the store's unique index answers for
-  // the full key when a hash matches), and the full keys of events not committed yet.
+  // The dedup index: the DedupKeyHash of every stored key (the store's event answers for the
+  // full key when a hash matches), and the full keys of events not committed yet.
   absl::flat_hash_map<uint64_t, uint64_t> revision_by_key_hash_ ABSL_GUARDED_BY(mu_);
   std::deque<uint64_t> key_hash_by_revision_ ABSL_GUARDED_BY(mu_);  // From first_indexed_.
   uint64_t first_indexed_ ABSL_GUARDED_BY(mu_) = 1;

@@ -57,13 +57,12 @@ absl::StatusOr<uint64_t> RedisEventStore::FirstRevisionReceivedSince(int64_t) co
 
 absl::Status RedisEventStore::Compact(uint64_t) { return Unimplemented("Compact"); }
 
-absl::StatusOr<std::optional<uint64_t>> RedisEventStore::FindRevision(absl::string_view) const {
-  return Unimplemented("FindRevision");
+absl::StatusOr<std::optional<std::string>> RedisEventStore::DedupKeyAt(uint64_t) const {
+  return Unimplemented("DedupKeyAt");
 }
 
-absl::Status RedisEventStore::ForEachDedupKey(
-    absl::FunctionRef<void(uint64_t, absl::string_view)>) const {
-  return Unimplemented("ForEachDedupKey");
+absl::Status RedisEventStore::ForEachDedupHash(absl::FunctionRef<void(uint64_t, uint64_t)>) const {
+  return Unimplemented("ForEachDedupHash");
 }
 
 absl::StatusOr<StoredState> RedisEventStore::LoadState() const {

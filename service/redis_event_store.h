@@ -1,7 +1,7 @@
 // The read side of the Redis journal as an EventStore, so that the catch-up of subscriptions,
 // ListEvents and GetServerInfo read events the same way on every store. Sequencing and the
 // state live in RedisJournal, so the write methods (Commit, Compact) and the ones only the
-// local Journal calls (FindRevision, ForEachDedupKey, LoadState, FirstRevisionReceivedSince)
+// local Journal calls (DedupKeyAt, ForEachDedupHash, LoadState, FirstRevisionReceivedSince)
 // answer UNIMPLEMENTED.
 #ifndef LIVEEVENTS_SERVICE_REDIS_EVENT_STORE_H_
 #define LIVEEVENTS_SERVICE_REDIS_EVENT_STORE_H_
@@ -31,9 +31,9 @@ class RedisEventStore : public EventStore {
   uint64_t OldestRevision() const override;
   absl::StatusOr<uint64_t> FirstRevisionReceivedSince(int64_t time_ms) const override;
   absl::Status Compact(uint64_t first_kept) override;
-  absl::StatusOr<std::optional<uint64_t>> FindRevision(absl::string_view dedup_key) const override;
-  absl::Status ForEachDedupKey(
-      absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit) const override;
+  absl::StatusOr<std::optional<std::string>> DedupKeyAt(uint64_t revision) const override;
+  absl::Status ForEachDedupHash(
+      absl::FunctionRef<void(uint64_t revision, uint64_t key_hash)> visit) const override;
   absl::StatusOr<StoredState> LoadState() const override;
 
  private:

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace liveevents::service {
@@ -23,6 +24,17 @@ std::string ComputeDedupKey(const v1::Event& event) {
   EVP_DigestUpdate(context.get(), event.raw_body().data(), event.raw_body().size());
   EVP_DigestFinal_ex(context.get(), digest, &length);
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+uint64_t DedupKeyHash(absl::string_view dedup_key) {
+  uint64_t hash = 0;
+  if (dedup_key.size() == 64 &&
+      absl::SimpleHexAtoi(dedup_key.substr(0, 16), &hash)) {  // Lowercase hex SHA-256.
+    return hash;
+  }
+  hash = 14695981039346656037u;
+  for (unsigned char byte : dedup_key) hash = (hash ^ byte) * 1099511628211u;
+  return hash;
 }
 
 }  // namespace liveevents::service

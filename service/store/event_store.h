@@ -1,7 +1,7 @@
 // The journal's storage: one interface, several implementations (memory for tests, SQLite as
 // the embedded default). The Journal decides revisions and duplicates; a store keeps committed
-// events in revision order, finds them by dedup key, and keeps the state as rows written with
-// the events that changed them.
+// events in revision order with a hash of each one's dedup key, and keeps the state as rows
+// written with the events that changed them.
 #ifndef LIVEEVENTS_SERVICE_STORE_EVENT_STORE_H_
 #define LIVEEVENTS_SERVICE_STORE_EVENT_STORE_H_
 
@@ -38,7 +38,8 @@ class EventStore {
   virtual std::string Kind() const = 0;
 
   // Appends `events`, whose revisions continue the head densely (an empty store starts at
-  // revision 1; compaction always keeps the head) and whose dedup keys are new to the store,
+  // revision 1; compaction always keeps the head), whose dedup keys are new to the store and
+  // are ComputeDedupKey of the event (the journal's job; a store may derive the key again),
   // and applies `state` (the rows they changed; the stored state is then as of the new head),
   // as one atomic and durable step: when this returns OK all of it survives a crash, otherwise
   // nothing changed. Without `state` the stored state and its revision stay as they were.
@@ -63,13 +64,14 @@ class EventStore {
   // the same thread as Append.
   virtual absl::Status Compact(uint64_t first_kept) = 0;
 
-  // The revision of the stored event with this dedup key, if one is stored. Thread-safe.
-  virtual absl::StatusOr<std::optional<uint64_t>> FindRevision(
-      absl::string_view dedup_key) const = 0;
-  // Calls `visit` with the revision and dedup key of every stored event, in no particular order
-  // (what is cheapest to read). Thread-safe.
-  virtual absl::Status ForEachDedupKey(
-      absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit) const = 0;
+  // The dedup key of the stored event with this revision (nullopt when it is not stored): the
+  // journal asks only when a new event's key hash (DedupKeyHash) matches a stored one, to tell
+  // a duplicate from a hash collision. Thread-safe.
+  virtual absl::StatusOr<std::optional<std::string>> DedupKeyAt(uint64_t revision) const = 0;
+  // Calls `visit` with the revision and DedupKeyHash of every stored event, in no particular
+  // order (what is cheapest to read). Thread-safe.
+  virtual absl::Status ForEachDedupHash(
+      absl::FunctionRef<void(uint64_t revision, uint64_t key_hash)> visit) const = 0;
 
   // The stored state. Thread-safe.
   virtual absl::StatusOr<StoredState> LoadState() const = 0;

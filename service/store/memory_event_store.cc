@@ -1,6 +1,7 @@
 #include "service/store/memory_event_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "service/core/dedup_key.h"
 
 namespace liveevents::service {
 
@@ -16,14 +17,7 @@ absl::Status MemoryEventStore::Commit(absl::Span<const EventPtr> events,
     }
     expected = event->revision();
   }
-  for (const EventPtr& event : events) {
-    if (revision_by_key_.contains(event->dedup_key())) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("dedup key ", event->dedup_key(), " is already stored"));
-    }
-  }
   events_.insert(events_.end(), events.begin(), events.end());
-  for (const EventPtr& event : events) revision_by_key_[event->dedup_key()] = event->revision();
   if (state != nullptr) {
     if (state->replace_all) state_.clear();
     for (const std::string& prefix : state->erased_prefixes) {
@@ -68,24 +62,24 @@ absl::StatusOr<uint64_t> MemoryEventStore::FirstRevisionReceivedSince(int64_t ti
 absl::Status MemoryEventStore::Compact(uint64_t first_kept) {
   absl::MutexLock lock(&mu_);
   while (events_.size() > 1 && events_.front()->revision() < first_kept) {
-    revision_by_key_.erase(events_.front()->dedup_key());
     events_.pop_front();
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<uint64_t>> MemoryEventStore::FindRevision(
-    absl::string_view dedup_key) const {
+absl::StatusOr<std::optional<std::string>> MemoryEventStore::DedupKeyAt(uint64_t revision) const {
   absl::MutexLock lock(&mu_);
-  auto it = revision_by_key_.find(dedup_key);
-  if (it == revision_by_key_.end()) return std::optional<uint64_t>();
-  return std::optional<uint64_t>(it->second);
+  if (events_.empty() || revision < events_.front()->revision() ||
+      revision > events_.back()->revision()) {
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(events_[revision - events_.front()->revision()]->dedup_key());
 }
 
-absl::Status MemoryEventStore::ForEachDedupKey(
-    absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit) const {
+absl::Status MemoryEventStore::ForEachDedupHash(
+    absl::FunctionRef<void(uint64_t revision, uint64_t key_hash)> visit) const {
   absl::MutexLock lock(&mu_);
-  for (const auto& [key, revision] : revision_by_key_) visit(revision, key);
+  for (const EventPtr& event : events_) visit(event->revision(), DedupKeyHash(event->dedup_key()));
   return absl::OkStatus();
 }
 

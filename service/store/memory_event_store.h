@@ -6,7 +6,6 @@
 #include <map>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "service/store/event_store.h"
 
@@ -22,15 +21,14 @@ class MemoryEventStore : public EventStore {
   uint64_t OldestRevision() const override;
   absl::StatusOr<uint64_t> FirstRevisionReceivedSince(int64_t time_ms) const override;
   absl::Status Compact(uint64_t first_kept) override;
-  absl::StatusOr<std::optional<uint64_t>> FindRevision(absl::string_view dedup_key) const override;
-  absl::Status ForEachDedupKey(
-      absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit) const override;
+  absl::StatusOr<std::optional<std::string>> DedupKeyAt(uint64_t revision) const override;
+  absl::Status ForEachDedupHash(
+      absl::FunctionRef<void(uint64_t revision, uint64_t key_hash)> visit) const override;
   absl::StatusOr<StoredState> LoadState() const override;
 
  private:
   mutable absl::Mutex mu_;
   std::deque<EventPtr> events_ ABSL_GUARDED_BY(mu_);  // Dense revisions, oldest first.
-  absl::flat_hash_map<std::string, uint64_t> revision_by_key_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> state_ ABSL_GUARDED_BY(mu_);
   uint64_t state_revision_ ABSL_GUARDED_BY(mu_) = 0;
 };

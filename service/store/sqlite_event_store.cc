@@ -7,28 +7,55 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "service/core/dedup_key.h"
+#include "service/store/stored_event.h"
 
 namespace liveevents::service {
 namespace {
 
-// Version 2 keeps the state as rows (state_rows.h) written with the events; version 1 kept
-// whole snapshots, and a data folder written by it is refused (see Open).
-constexpr int kSchemaVersion = 2;
+// Version 3 keeps each event once: its bytes without the revision, receive time and dedup key
+// (stored_event.h), and a 64-bit hash of the key in a narrow table read at start (no index of
+// random keys, whose pages every commit used to rewrite). Version 2 stored the whole event,
+// its hex key again as a column and a unique index of the keys; it is converted on open.
+// Version 1 (whole-state snapshots) is refused.
+constexpr int kSchemaVersion = 3;
 
 constexpr char kSchema[] = R"sql(
   PRAGMA journal_mode = WAL;
   PRAGMA synchronous = FULL;
   CREATE TABLE IF NOT EXISTS events (
     revision INTEGER PRIMARY KEY,
-    dedup_key TEXT NOT NULL UNIQUE,
     received_ms INTEGER NOT NULL,
     event BLOB NOT NULL);
+  CREATE TABLE IF NOT EXISTS dedup_hashes (
+    revision INTEGER PRIMARY KEY,
+    key_hash INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS state (
     key BLOB PRIMARY KEY,
     value BLOB NOT NULL) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS state_revision (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     revision INTEGER NOT NULL);
+)sql";
+
+// Version 2 to 3 in one transaction: the old event bytes are kept as they are (reading
+// replaces the fields they repeat), the hashes come from the old key column.
+constexpr char kFromVersion2[] = R"sql(
+  BEGIN IMMEDIATE;
+  CREATE TABLE events_v3 (
+    revision INTEGER PRIMARY KEY,
+    received_ms INTEGER NOT NULL,
+    event BLOB NOT NULL);
+  INSERT INTO events_v3 SELECT revision, received_ms, event FROM events ORDER BY revision;
+  CREATE TABLE dedup_hashes (
+    revision INTEGER PRIMARY KEY,
+    key_hash INTEGER NOT NULL);
+  INSERT INTO dedup_hashes SELECT revision, dedup_key_hash(dedup_key) FROM events
+    ORDER BY revision;
+  DROP TABLE events;
+  ALTER TABLE events_v3 RENAME TO events;
+  PRAGMA user_version = 3;
+  COMMIT;
 )sql";
 
 absl::Status SqliteError(sqlite3* db, int code, const char* what) {
@@ -51,10 +78,6 @@ class Statement {
     return code_ == SQLITE_OK ? absl::OkStatus() : SqliteError(db_, code_, what);
   }
   void BindInt(int index, int64_t value) { sqlite3_bind_int64(statement_, index, value); }
-  void BindText(int index, const std::string& value) {
-    sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
-                      SQLITE_TRANSIENT);
-  }
   void BindBlob(int index, absl::string_view value) {
     sqlite3_bind_blob(statement_, index, value.data(), static_cast<int>(value.size()),
                       SQLITE_TRANSIENT);
@@ -71,9 +94,12 @@ class Statement {
     return absl::string_view(reinterpret_cast<const char*>(data),
                              sqlite3_column_bytes(statement_, column));
   }
-  std::string Blob(int column) {
+  std::string Blob(int column) { return std::string(BlobView(column)); }
+  // Valid until the next Step or Reset.
+  absl::string_view BlobView(int column) {
     const void* data = sqlite3_column_blob(statement_, column);
-    return std::string(static_cast<const char*>(data), sqlite3_column_bytes(statement_, column));
+    return absl::string_view(static_cast<const char*>(data),
+                             static_cast<size_t>(sqlite3_column_bytes(statement_, column)));
   }
 
  private:
@@ -94,23 +120,47 @@ absl::Status Run(Statement& statement, sqlite3* db, const char* what) {
   return absl::OkStatus();
 }
 
-// OK for a new database or one with this schema; a clear refusal for one written by an
-// earlier live-events, whose whole-state snapshots this version does not read.
-absl::Status CheckSchemaVersion(sqlite3* db, const std::string& path) {
-  Statement version(db, "PRAGMA user_version");
-  Statement tables(db, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'events'");
-  if (absl::Status status = version.status("reading the schema version"); !status.ok()) {
-    return status;
+// dedup_key_hash(TEXT): DedupKeyHash, for converting version 2.
+void DedupKeyHashFunction(sqlite3_context* context, int, sqlite3_value** arguments) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(arguments[0]));
+  const int size = sqlite3_value_bytes(arguments[0]);
+  sqlite3_result_int64(context, static_cast<int64_t>(DedupKeyHash(absl::string_view(
+                                    text == nullptr ? "" : text, static_cast<size_t>(size)))));
+}
+
+absl::Status ConvertFromVersion2(sqlite3* db) {
+  int code = sqlite3_create_function_v2(db, "dedup_key_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                        nullptr, &DedupKeyHashFunction, nullptr, nullptr, nullptr);
+  if (code != SQLITE_OK) return SqliteError(db, code, "converting schema version 2");
+  absl::Status status = Exec(db, kFromVersion2, "converting schema version 2");
+  if (!status.ok()) Exec(db, "ROLLBACK", "rollback").IgnoreError();  // Version 2 stays intact.
+  return status;
+}
+
+// OK for a new database or one with this schema, after converting version 2; a clear refusal
+// for one written by an earlier live-events, whose whole-state snapshots this version does not
+// read, or by a later one.
+absl::Status UpgradeSchema(sqlite3* db, const std::string& path) {
+  int64_t found = 0;
+  bool has_events = false;
+  {  // Finalized before converting: DROP TABLE waits for no open statement.
+    Statement version(db, "PRAGMA user_version");
+    Statement tables(db, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'events'");
+    if (absl::Status status = version.status("reading the schema version"); !status.ok()) {
+      return status;
+    }
+    if (absl::Status status = tables.status("reading the schema"); !status.ok()) return status;
+    if (version.Step() != SQLITE_ROW || tables.Step() != SQLITE_ROW) {
+      return SqliteError(db, SQLITE_ERROR, "reading the schema version");
+    }
+    found = version.Int(0);
+    has_events = tables.Int(0) != 0;
   }
-  if (absl::Status status = tables.status("reading the schema"); !status.ok()) return status;
-  if (version.Step() != SQLITE_ROW || tables.Step() != SQLITE_ROW) {
-    return SqliteError(db, SQLITE_ERROR, "reading the schema version");
-  }
-  const int64_t found = version.Int(0);
-  if (tables.Int(0) == 0 || found == kSchemaVersion) return absl::OkStatus();
+  if (!has_events || found == kSchemaVersion) return absl::OkStatus();
+  if (found == 2) return ConvertFromVersion2(db);
   return absl::FailedPreconditionError(absl::StrCat(
-      path, " has schema version ", found, " (this server reads version ", kSchemaVersion,
-      ", written since live-events stores its state incrementally): start on an empty "
+      path, " has schema version ", found, " (this server reads versions 2 and ", kSchemaVersion,
+      "; version 1 predates the incremental state): start on an empty "
       "--data_dir (see docs/operations.md)"));
 }
 
@@ -133,7 +183,7 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
   absl::StatusOr<sqlite3*> writer =
       OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!writer.ok()) return writer.status();
-  absl::Status schema = CheckSchemaVersion(*writer, path);
+  absl::Status schema = UpgradeSchema(*writer, path);
   if (schema.ok()) schema = Exec(*writer, kSchema, "creating the schema");
   if (schema.ok()) {
     schema = Exec(*writer, absl::StrCat("PRAGMA user_version = ", kSchemaVersion).c_str(),
@@ -209,18 +259,21 @@ absl::Status SqliteEventStore::Commit(absl::Span<const EventPtr> events,
 absl::Status SqliteEventStore::WriteEvents(absl::Span<const EventPtr> events) {
   if (events.empty()) return absl::OkStatus();
   Statement insert(writer_,
-                   "INSERT INTO events (revision, dedup_key, received_ms, event) "
-                   "VALUES (?1, ?2, ?3, ?4)");
+                   "INSERT INTO events (revision, received_ms, event) VALUES (?1, ?2, ?3)");
+  Statement hash(writer_, "INSERT INTO dedup_hashes (revision, key_hash) VALUES (?1, ?2)");
   absl::Status status = insert.status("preparing insert");
-  std::string bytes;
+  if (status.ok()) status = hash.status("preparing insert");
   for (size_t i = 0; status.ok() && i < events.size(); ++i) {
     const v1::Event& event = *events[i];
-    insert.BindInt(1, static_cast<int64_t>(event.revision()));
-    insert.BindText(2, event.dedup_key());
-    insert.BindInt(3, event.received_time_ms());
-    event.SerializeToString(&bytes);
-    insert.BindBlob(4, bytes);
+    const auto revision = static_cast<int64_t>(event.revision());
+    insert.BindInt(1, revision);
+    insert.BindInt(2, event.received_time_ms());
+    insert.BindBlob(3, EncodeStoredEvent(event));
     status = Run(insert, writer_, "appending an event");
+    if (!status.ok()) break;
+    hash.BindInt(1, revision);
+    hash.BindInt(2, static_cast<int64_t>(DedupKeyHash(event.dedup_key())));
+    status = Run(hash, writer_, "appending an event's key hash");
   }
   return status;
 }
@@ -272,7 +325,8 @@ absl::StatusOr<std::vector<EventPtr>> SqliteEventStore::ReadAfter(uint64_t after
   limit = std::min<uint64_t>(limit, kMax);
   absl::MutexLock lock(&reader_mu_);
   Statement select(reader_,
-                   "SELECT event FROM events WHERE revision > ?1 ORDER BY revision LIMIT ?2");
+                   "SELECT revision, received_ms, event FROM events WHERE revision > ?1 "
+                   "ORDER BY revision LIMIT ?2");
   if (absl::Status status = select.status("preparing read"); !status.ok()) return status;
   select.BindInt(1, static_cast<int64_t>(after_revision));
   select.BindInt(2, static_cast<int64_t>(limit));
@@ -280,10 +334,9 @@ absl::StatusOr<std::vector<EventPtr>> SqliteEventStore::ReadAfter(uint64_t after
   int code;
   while ((code = select.Step()) == SQLITE_ROW) {
     auto event = std::make_shared<v1::Event>();
-    if (!event->ParseFromString(select.Blob(0))) {
-      return absl::DataLossError(
-          absl::StrCat("a journal entry after revision ", after_revision, " is corrupt"));
-    }
+    absl::Status status =
+        DecodeStoredEvent(select.BlobView(2), select.Int(0), select.Int(1), *event);
+    if (!status.ok()) return status;
     events.push_back(std::move(event));
   }
   if (code != SQLITE_DONE) return SqliteError(reader_, code, "reading events");
@@ -306,41 +359,57 @@ absl::StatusOr<uint64_t> SqliteEventStore::FirstRevisionReceivedSince(int64_t ti
 }
 
 absl::Status SqliteEventStore::Compact(uint64_t first_kept) {
-  Statement remove(writer_, "DELETE FROM events WHERE revision < ?1 AND revision < ?2");
-  if (absl::Status status = remove.status("preparing compaction"); !status.ok()) return status;
-  remove.BindInt(1, static_cast<int64_t>(first_kept));
-  remove.BindInt(2, static_cast<int64_t>(head_.load()));  // The head always stays.
-  if (int code = remove.Step(); code != SQLITE_DONE) {
-    return SqliteError(writer_, code, "compacting");
+  // The head always stays.
+  first_kept = std::min<uint64_t>({first_kept, head_.load(), std::numeric_limits<int64_t>::max()});
+  Statement events(writer_, "DELETE FROM events WHERE revision < ?1");
+  Statement hashes(writer_, "DELETE FROM dedup_hashes WHERE revision < ?1");
+  for (Statement* remove : {&events, &hashes}) {
+    if (absl::Status status = remove->status("preparing compaction"); !status.ok()) return status;
+    remove->BindInt(1, static_cast<int64_t>(first_kept));
+  }
+  if (absl::Status status = Exec(writer_, "BEGIN IMMEDIATE", "begin"); !status.ok()) {
+    return status;
+  }
+  absl::Status status = Run(events, writer_, "compacting");
+  if (status.ok()) status = Run(hashes, writer_, "compacting");
+  if (status.ok()) status = Exec(writer_, "COMMIT", "commit");
+  if (!status.ok()) {
+    Exec(writer_, "ROLLBACK", "rollback").IgnoreError();
+    return status;
   }
   return RefreshBounds();
 }
 
-absl::StatusOr<std::optional<uint64_t>> SqliteEventStore::FindRevision(
-    absl::string_view dedup_key) const {
+absl::StatusOr<std::optional<std::string>> SqliteEventStore::DedupKeyAt(uint64_t revision) const {
+  if (revision > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return std::optional<std::string>();
+  }
   absl::MutexLock lock(&lookup_mu_);
-  Statement select(lookup_, "SELECT revision FROM events WHERE dedup_key = ?1");
+  Statement select(lookup_, "SELECT received_ms, event FROM events WHERE revision = ?1");
   if (absl::Status status = select.status("preparing a dedup lookup"); !status.ok()) {
     return status;
   }
-  select.BindText(1, std::string(dedup_key));
+  select.BindInt(1, static_cast<int64_t>(revision));
   int code = select.Step();
-  if (code == SQLITE_ROW) return std::optional<uint64_t>(select.Int(0));
-  if (code == SQLITE_DONE) return std::optional<uint64_t>();
-  return SqliteError(lookup_, code, "dedup lookup");
+  if (code == SQLITE_DONE) return std::optional<std::string>();
+  if (code != SQLITE_ROW) return SqliteError(lookup_, code, "dedup lookup");
+  v1::Event event;
+  absl::Status status = DecodeStoredEvent(select.BlobView(1), revision, select.Int(0), event);
+  if (!status.ok()) return status;
+  return std::optional<std::string>(std::move(*event.mutable_dedup_key()));
 }
 
-absl::Status SqliteEventStore::ForEachDedupKey(
-    absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit) const {
+absl::Status SqliteEventStore::ForEachDedupHash(
+    absl::FunctionRef<void(uint64_t revision, uint64_t key_hash)> visit) const {
   absl::MutexLock lock(&reader_mu_);
-  // Ordered by key so that SQLite reads only the key's index (which holds the revision too),
-  // never the events themselves.
-  Statement select(reader_, "SELECT revision, dedup_key FROM events ORDER BY dedup_key");
+  Statement select(reader_, "SELECT revision, key_hash FROM dedup_hashes");
   if (absl::Status status = select.status("preparing the dedup scan"); !status.ok()) {
     return status;
   }
   int code;
-  while ((code = select.Step()) == SQLITE_ROW) visit(select.Int(0), select.Text(1));
+  while ((code = select.Step()) == SQLITE_ROW) {
+    visit(static_cast<uint64_t>(select.Int(0)), static_cast<uint64_t>(select.Int(1)));
+  }
   return code == SQLITE_DONE ? absl::OkStatus() : SqliteError(reader_, code, "dedup scan");
 }
 

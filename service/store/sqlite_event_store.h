@@ -29,9 +29,9 @@ class SqliteEventStore : public EventStore {
   uint64_t OldestRevision() const override { return oldest_.load(); }
   absl::StatusOr<uint64_t> FirstRevisionReceivedSince(int64_t time_ms) const override;
   absl::Status Compact(uint64_t first_kept) override;
-  absl::StatusOr<std::optional<uint64_t>> FindRevision(absl::string_view dedup_key) const override;
-  absl::Status ForEachDedupKey(
-      absl::FunctionRef<void(uint64_t revision, absl::string_view dedup_key)> visit) const override;
+  absl::StatusOr<std::optional<std::string>> DedupKeyAt(uint64_t revision) const override;
+  absl::Status ForEachDedupHash(
+      absl::FunctionRef<void(uint64_t revision, uint64_t key_hash)> visit) const override;
   absl::StatusOr<StoredState> LoadState() const override;
 
  private:

@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "service/core/dedup_key.h"
 #include "service/store/memory_event_store.h"
 #include "tests/testing/service_fixture.h"
 
@@ -468,6 +469,36 @@ TEST_F(JournalTest, ARestartLoadsTheStoredStateWithoutReplayingTheJournal) {
   ASSERT_TRUE(retry.Wait() && retry.result.ok());
   EXPECT_TRUE(retry.result->duplicate);
   EXPECT_EQ(retry.result->revision, 8u);
+}
+
+// The dedup index holds 64-bit hashes of the keys. When two stored keys share a hash, a retry
+// of the older event is still found, and a new event with that hash is not a duplicate.
+TEST_F(JournalTest, KeysSharingAHashAreToldApartByTheStoredKeys) {
+  v1::Event older = MakeCreateRoom("r1");
+  older.set_dedup_key(ComputeDedupKey(older));
+  older.set_revision(1);
+  v1::Event newer = MakeCreateRoom("r2");
+  // Same first 16 hex digits, so the same DedupKeyHash: a collision, made by hand.
+  newer.set_dedup_key(older.dedup_key().substr(0, 16) + std::string(48, '0'));
+  newer.set_revision(2);
+  ASSERT_EQ(DedupKeyHash(older.dedup_key()), DedupKeyHash(newer.dedup_key()));
+  ASSERT_TRUE(store_
+                  .Append({std::make_shared<const v1::Event>(older),
+                           std::make_shared<const v1::Event>(newer)})
+                  .ok());
+  Start();
+
+  Answer retry;
+  journal_->Publish(MakeCreateRoom("r1"), retry.Callback());
+  ASSERT_TRUE(retry.Wait() && retry.result.ok()) << retry.result.status();
+  EXPECT_TRUE(retry.result->duplicate);
+  EXPECT_EQ(retry.result->revision, 1u);
+
+  Answer fresh;
+  journal_->Publish(MakeCreateRoom("r3"), fresh.Callback());
+  ASSERT_TRUE(fresh.Wait() && fresh.result.ok()) << fresh.result.status();
+  EXPECT_FALSE(fresh.result->duplicate);
+  EXPECT_EQ(fresh.result->revision, 3u);
 }
 
 // The hub must know where the journal starts before anything can be committed: an event

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "service/core/dedup_key.h"
 #include "service/store/event_store.h"
 
 namespace liveevents::service::testing {
@@ -52,9 +54,6 @@ inline EventPtr MakeStoredEvent(uint64_t revision) {
   event->set_command("Live.CallbackOnMemberStateChanged");
   event->set_event_time_ms(1700000000000 + static_cast<int64_t>(revision));
   event->set_received_time_ms(1700000000500 + static_cast<int64_t>(revision));
-  // Dedup keys are unique within a journal (the Journal never stores a key twice).
-  std::string key = std::to_string(revision);
-  event->set_dedup_key(std::string(64 - key.size(), 'a') + key);
   event->set_stale(revision % 3 == 0);
   // A NUL byte and non-ASCII UTF-8: a store must keep the body's bytes exactly.
   static constexpr char kBodyStart[] = "{\"RoomId\":\"r\0\u00fc\",\"n\":";
@@ -66,6 +65,8 @@ inline EventPtr MakeStoredEvent(uint64_t revision) {
   change.set_room_id(absl::StrCat("room-", revision % 4));
   change.set_event_type("Online");
   change.add_member_accounts("144115216631667826");
+  // As the Journal sets it; unique because the body holds the revision.
+  event->set_dedup_key(ComputeDedupKey(*event));
   return event;
 }
 
@@ -373,31 +374,40 @@ TEST_P(EventStoreContractTest, ARefusedCommitChangesNeitherEventsNorRows) {
   EXPECT_EQ(store_->HeadRevision(), 2u);
 }
 
-TEST_P(EventStoreContractTest, FindsEventsByDedupKeyUntilCompacted) {
+TEST_P(EventStoreContractTest, KnowsTheDedupKeysAndTheirHashesUntilCompacted) {
   AppendOk(1, 5);
-  const std::string key3 = MakeStoredEvent(3)->dedup_key();
-  absl::StatusOr<std::optional<uint64_t>> found = store_->FindRevision(key3);
-  ASSERT_TRUE(found.ok()) << found.status();
-  EXPECT_EQ(*found, std::optional<uint64_t>(3));
-  absl::StatusOr<std::optional<uint64_t>> missing = store_->FindRevision("no such key");
-  ASSERT_TRUE(missing.ok()) << missing.status();
-  EXPECT_FALSE(missing->has_value());
+  absl::StatusOr<std::optional<std::string>> key3 = store_->DedupKeyAt(3);
+  ASSERT_TRUE(key3.ok()) << key3.status();
+  EXPECT_EQ(*key3, std::optional<std::string>(MakeStoredEvent(3)->dedup_key()));
+  for (uint64_t absent : {uint64_t{0}, uint64_t{6}, std::numeric_limits<uint64_t>::max()}) {
+    absl::StatusOr<std::optional<std::string>> missing = store_->DedupKeyAt(absent);
+    ASSERT_TRUE(missing.ok()) << missing.status();
+    EXPECT_FALSE(missing->has_value()) << absent;
+  }
 
-  std::map<uint64_t, std::string> keys;
+  std::map<uint64_t, uint64_t> hashes;
   ASSERT_TRUE(store_
-                  ->ForEachDedupKey([&](uint64_t revision, absl::string_view key) {
-                    keys.emplace(revision, std::string(key));
+                  ->ForEachDedupHash([&](uint64_t revision, uint64_t key_hash) {
+                    EXPECT_TRUE(hashes.emplace(revision, key_hash).second) << revision;
                   })
                   .ok());
-  ASSERT_EQ(keys.size(), 5u);
+  ASSERT_EQ(hashes.size(), 5u);
   for (uint64_t revision = 1; revision <= 5; ++revision) {
-    EXPECT_EQ(keys[revision], MakeStoredEvent(revision)->dedup_key());
+    EXPECT_EQ(hashes[revision], DedupKeyHash(MakeStoredEvent(revision)->dedup_key()));
   }
 
   ASSERT_TRUE(store_->Compact(4).ok());
-  found = store_->FindRevision(key3);
-  ASSERT_TRUE(found.ok()) << found.status();
-  EXPECT_FALSE(found->has_value()) << "compacted events are no longer duplicates";
+  key3 = store_->DedupKeyAt(3);
+  ASSERT_TRUE(key3.ok()) << key3.status();
+  EXPECT_FALSE(key3->has_value()) << "compacted events are no longer duplicates";
+  hashes.clear();
+  ASSERT_TRUE(store_
+                  ->ForEachDedupHash([&](uint64_t revision, uint64_t key_hash) {
+                    hashes.emplace(revision, key_hash);
+                  })
+                  .ok());
+  EXPECT_EQ(hashes.size(), 2u);
+  EXPECT_TRUE(hashes.contains(4) && hashes.contains(5));
 }
 
 // On an empty store the head is 0, so a batch continuing it densely starts at revision 1.

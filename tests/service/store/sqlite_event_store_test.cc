@@ -7,8 +7,10 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <memory>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -50,8 +52,9 @@ TEST(SqliteEventStoreTest, ReopeningKeepsEventsBoundsAndState) {
     for (uint64_t revision = 1; revision <= 3; ++revision) {
       auto event = std::make_shared<v1::Event>();
       event->set_revision(revision);
-      event->set_dedup_key(absl::StrCat("key-", revision));
       event->set_command("Live.CallbackAfterCreateRoom");
+      event->set_raw_body(absl::StrCat("{\"RoomId\":\"r", revision, "\"}"));
+      event->set_dedup_key(ComputeDedupKey(*event));
       batch.push_back(std::move(event));
     }
     StateChanges state;
@@ -65,7 +68,8 @@ TEST(SqliteEventStoreTest, ReopeningKeepsEventsBoundsAndState) {
   auto events = (*reopened)->ReadAfter(1, 10);
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 2u);
-  EXPECT_EQ((*events)[1]->dedup_key(), "key-3");
+  EXPECT_EQ((*events)[1]->dedup_key(), ComputeDedupKey(*(*events)[1]));
+  EXPECT_EQ((*events)[1]->raw_body(), "{\"RoomId\":\"r3\"}");
   auto state = (*reopened)->LoadState();
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_EQ(state->revision, 3u);
@@ -73,24 +77,122 @@ TEST(SqliteEventStoreTest, ReopeningKeepsEventsBoundsAndState) {
   EXPECT_EQ(state->rows[0].value, "state");
 }
 
-// A database written before the state was kept as rows (schema version 0, with whole-state
-// snapshots) is refused with the remedy, not misread.
-TEST(SqliteEventStoreTest, ADatabaseFromAnEarlierSchemaIsRefusedWithTheRemedy) {
-  const std::string path = FreshDatabasePath();
+// Runs `sql` on the database at `path`.
+void ExecOnFile(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "CREATE TABLE events (revision INTEGER PRIMARY KEY, dedup_key TEXT NOT "
-                         "NULL UNIQUE, received_ms INTEGER NOT NULL, event BLOB NOT NULL);"
-                         "CREATE TABLE snapshot (id INTEGER PRIMARY KEY, revision INTEGER, "
-                         "state BLOB);",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
+  sqlite3_free(error);
   sqlite3_close(db);
+}
+
+// A single integer the query returns.
+int64_t QueryInt(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* statement = nullptr;
+  int64_t value = -1;
+  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK &&
+      sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW) {
+    value = sqlite3_column_int64(statement, 0);
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
+// A database written before the state was kept as rows (schema version 0, with whole-state
+// snapshots) is refused with the remedy, not misread; so is one from a later live-events.
+TEST(SqliteEventStoreTest, ADatabaseFromAnotherSchemaIsRefusedWithTheRemedy) {
+  for (const char* version : {"0", "1", "4"}) {
+    const std::string path = FreshDatabasePath();
+    ExecOnFile(path, absl::StrCat("CREATE TABLE events (revision INTEGER PRIMARY KEY, dedup_key "
+                                  "TEXT NOT NULL UNIQUE, received_ms INTEGER NOT NULL, event "
+                                  "BLOB NOT NULL); CREATE TABLE snapshot (id INTEGER PRIMARY "
+                                  "KEY, revision INTEGER, state BLOB); PRAGMA user_version = ",
+                                  version, ";"));
+    auto store = SqliteEventStore::Open(path);
+    ASSERT_FALSE(store.ok()) << version;
+    EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_TRUE(absl::StrContains(store.status().message(), "empty --data_dir")) << store.status();
+  }
+}
+
+// Each event is stored once: none of revision, receive time and dedup key is repeated inside
+// the stored bytes, and the key is not a column or an index.
+TEST(SqliteEventStoreTest, StoresEachEventOnceAndReadsItBackWhole) {
+  const std::string path = FreshDatabasePath();
   auto store = SqliteEventStore::Open(path);
-  ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(absl::StrContains(store.status().message(), "empty --data_dir")) << store.status();
+  ASSERT_TRUE(store.ok()) << store.status();
+  const EventPtr event = MakeStoredEvent(1);
+  ASSERT_TRUE((*store)->Append({event}).ok());
+
+  v1::Event without = *event;
+  without.clear_revision();
+  without.clear_received_time_ms();
+  without.clear_dedup_key();
+  EXPECT_EQ(QueryInt(path, "SELECT length(event) FROM events WHERE revision = 1"),
+            static_cast<int64_t>(without.ByteSizeLong()));
+  EXPECT_EQ(QueryInt(path, "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index'"), 0);
+  EXPECT_EQ(QueryInt(path, "SELECT key_hash FROM dedup_hashes WHERE revision = 1"),
+            static_cast<int64_t>(DedupKeyHash(event->dedup_key())));
+  auto read = (*store)->ReadAfter(0, 1);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), 1u);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*(*read)[0], *event));
+}
+
+// Schema version 2 (the whole event, its hex key as a unique column) is converted on open:
+// the same events, hashes and state, and version 3 from then on.
+TEST(SqliteEventStoreTest, ConvertsSchemaVersion2) {
+  const std::string path = FreshDatabasePath();
+  std::string inserts;
+  for (uint64_t revision = 1; revision <= 3; ++revision) {
+    const EventPtr event = MakeStoredEvent(revision);
+    inserts += absl::StrCat("INSERT INTO events VALUES (", revision, ", '", event->dedup_key(),
+                            "', ", event->received_time_ms(), ", x'",
+                            absl::BytesToHexString(event->SerializeAsString()), "');");
+  }
+  ExecOnFile(path, absl::StrCat(R"sql(
+      PRAGMA journal_mode = WAL;
+      CREATE TABLE events (revision INTEGER PRIMARY KEY, dedup_key TEXT NOT NULL UNIQUE,
+                           received_ms INTEGER NOT NULL, event BLOB NOT NULL);
+      CREATE TABLE state (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+      CREATE TABLE state_revision (id INTEGER PRIMARY KEY CHECK (id = 1),
+                                   revision INTEGER NOT NULL);
+      INSERT INTO state VALUES (x'01', x'02');
+      INSERT INTO state_revision VALUES (1, 3);
+      PRAGMA user_version = 2;)sql",
+                                inserts));
+
+  for (int open = 0; open < 2; ++open) {  // Converted once, then read as version 3.
+    auto store = SqliteEventStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ((*store)->HeadRevision(), 3u + open);
+    auto events = (*store)->ReadAfter(0, 10);
+    ASSERT_TRUE(events.ok()) << events.status();
+    ASSERT_EQ(events->size(), 3u + open);
+    std::map<uint64_t, uint64_t> hashes;
+    ASSERT_TRUE((*store)
+                    ->ForEachDedupHash([&](uint64_t revision, uint64_t key_hash) {
+                      hashes.emplace(revision, key_hash);
+                    })
+                    .ok());
+    for (uint64_t revision = 1; revision <= 3; ++revision) {
+      const EventPtr expected = MakeStoredEvent(revision);
+      EXPECT_TRUE(
+          google::protobuf::util::MessageDifferencer::Equals(*(*events)[revision - 1], *expected));
+      EXPECT_EQ(hashes[revision], DedupKeyHash(expected->dedup_key()));
+    }
+    auto state = (*store)->LoadState();
+    ASSERT_TRUE(state.ok()) << state.status();
+    EXPECT_EQ(state->revision, 3u);
+    ASSERT_EQ(state->rows.size(), 1u);
+    EXPECT_EQ(state->rows[0].value, "\x02");
+    ASSERT_TRUE((*store)->Append({MakeStoredEvent(4 + open)}).ok());
+  }
+  EXPECT_EQ(QueryInt(path, "PRAGMA user_version"), 3);
 }
 
 TEST(SqliteEventStoreTest, OpeningAnUnwritablePathFails) {
