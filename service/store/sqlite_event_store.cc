@@ -203,6 +203,10 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
   }
   std::unique_ptr<SqliteEventStore> store(new SqliteEventStore(*writer, *reader, *lookup));
   if (absl::Status status = store->RefreshBounds(); !status.ok()) return status;
+  absl::StatusOr<std::unique_ptr<SqliteCheckpointer>> checkpointer =
+      SqliteCheckpointer::Start(path, *writer);
+  if (!checkpointer.ok()) return checkpointer.status();
+  store->checkpointer_ = std::move(*checkpointer);
   return store;
 }
 
@@ -210,6 +214,7 @@ SqliteEventStore::SqliteEventStore(sqlite3* writer, sqlite3* reader, sqlite3* lo
     : writer_(writer), reader_(reader), lookup_(lookup) {}
 
 SqliteEventStore::~SqliteEventStore() {
+  checkpointer_.reset();
   sqlite3_close(lookup_);
   sqlite3_close(reader_);
   sqlite3_close(writer_);

@@ -10,6 +10,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "service/store/event_store.h"
+#include "service/store/sqlite_checkpointer.h"
 
 struct sqlite3;
 
@@ -34,6 +35,9 @@ class SqliteEventStore : public EventStore {
       absl::FunctionRef<void(uint64_t revision, uint64_t key_hash)> visit) const override;
   absl::StatusOr<StoredState> LoadState() const override;
 
+  // Checkpoints of the write-ahead log completed so far (sqlite_checkpointer.h).
+  int64_t checkpoints() const { return checkpointer_->completed(); }
+
  private:
   SqliteEventStore(sqlite3* writer, sqlite3* reader, sqlite3* lookup);
   absl::Status RefreshBounds();
@@ -50,6 +54,7 @@ class SqliteEventStore : public EventStore {
   // not wait behind a subscriber's page read.
   mutable absl::Mutex lookup_mu_;
   sqlite3* const lookup_ ABSL_PT_GUARDED_BY(lookup_mu_);
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;  // Stopped before writer_ closes.
   std::atomic<uint64_t> head_{0};
   std::atomic<uint64_t> oldest_{0};
 };

@@ -43,8 +43,8 @@ std::string EncodeStoredEvent(const v1::Event& event) {
 absl::Status DecodeStoredEvent(absl::string_view bytes, uint64_t revision, int64_t received_ms,
                                v1::Event& event) {
   if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError(absl::StrCat("the journal entry of revision ", revision,
-                                            " is corrupt"));
+    return absl::DataLossError(
+        absl::StrCat("the journal entry of revision ", revision, " is corrupt"));
   }
   event.set_revision(revision);
   event.set_received_time_ms(received_ms);

@@ -13,6 +13,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/service/store/event_store_contract.h"
 
@@ -193,6 +194,35 @@ TEST(SqliteEventStoreTest, ConvertsSchemaVersion2) {
     ASSERT_TRUE((*store)->Append({MakeStoredEvent(4 + open)}).ok());
   }
   EXPECT_EQ(QueryInt(path, "PRAGMA user_version"), 3);
+}
+
+// Commits only append to the write-ahead log; the checkpointer's own thread copies it back.
+TEST(SqliteEventStoreTest, CheckpointsRunOffTheCommitPath) {
+  const std::string path = FreshDatabasePath();
+  auto store = SqliteEventStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  // Enough pages for the log to pass the threshold: 4 KiB bodies, one page each at least.
+  std::vector<EventPtr> batch;
+  for (uint64_t revision = 1; revision <= SqliteCheckpointer::kDueFrames + 100; ++revision) {
+    auto event = std::make_shared<v1::Event>(*MakeStoredEvent(revision));
+    event->set_raw_body(std::string(4096, 'x') + std::to_string(revision));
+    event->set_dedup_key(ComputeDedupKey(*event));
+    batch.push_back(std::move(event));
+    if (batch.size() == 100) {
+      ASSERT_TRUE((*store)->Append(batch).ok());
+      batch.clear();
+    }
+  }
+  ASSERT_TRUE((*store)->Append(batch).ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while ((*store)->checkpoints() == 0 && absl::Now() < deadline)
+    absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_GE((*store)->checkpoints(), 1);
+  // The database file itself now holds the events, not only the log.
+  EXPECT_GT(std::filesystem::file_size(path), uintmax_t{4096} * SqliteCheckpointer::kDueFrames / 2);
+  auto read = (*store)->ReadAfter(1000, 10);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->size(), 10u);
 }
 
 TEST(SqliteEventStoreTest, OpeningAnUnwritablePathFails) {
