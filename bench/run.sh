@@ -319,13 +319,18 @@ JOURNAL_HEAD=$(head_revision "$JOURNAL_PORT")
 RSS_JOURNAL=$(rss_kib "$SERVER_PID")
 JOURNAL_DB_BYTES=$(db_bytes "$DATA")
 
-echo "round events events_per_s mib_per_s first_event_ms" >"$RESULTS/catchup.txt"
+# Each round reads the journal twice: one event per message (the default) and with
+# SubscribeRequest.max_batch=256.
+echo "round max_batch events events_per_s mib_per_s first_event_ms" >"$RESULTS/catchup.txt"
 for round in $(seq "$ROUNDS"); do
-  line=$("$BIN/catchup_bench" --grpc="127.0.0.1:$JOURNAL_PORT") || die "catchup_bench failed"
-  echo "$round $(for k in events events_per_s mib_per_s first_event_ms; do
-    echo -n "$(echo "$line" | kv $k) "
-  done)" >>"$RESULTS/catchup.txt"
-  log "catch-up round $round: $line"
+  for batch in 0 256; do
+    line=$("$BIN/catchup_bench" --grpc="127.0.0.1:$JOURNAL_PORT" --max_batch=$batch) ||
+      die "catchup_bench failed"
+    echo "$round $batch $(for k in events events_per_s mib_per_s first_event_ms; do
+      echo -n "$(echo "$line" | kv $k) "
+    done)" >>"$RESULTS/catchup.txt"
+    log "catch-up round $round, max_batch $batch: $line"
+  done
 done
 
 echo "round serving_ms rss_kib" >"$RESULTS/restart.txt"

@@ -11,6 +11,10 @@ namespace liveevents::client {
 using liveevents::v1::SubscribeRequest;
 using liveevents::v1::SubscribeResponse;
 
+namespace {
+constexpr uint32_t kMaxBatch = 256;  // SubscribeRequest.max_batch.
+}  // namespace
+
 Subscriber::Subscriber(std::shared_ptr<grpc::Channel> channel, SubscriberOptions options)
     : stub_(liveevents::v1::LiveEvents::NewStub(std::move(channel))), options_(std::move(options)) {
   if (options_.start == SubscribeRequest::START_AFTER_REVISION) {
@@ -51,6 +55,9 @@ void Subscriber::Stop() {
 
 SubscribeRequest Subscriber::NextRequest() const {
   SubscribeRequest request;
+  // Consecutive events several to a message when they are ready together (catching up, a
+  // burst): the handler still gets them one by one.
+  request.set_max_batch(kMaxBatch);
   *request.mutable_filter() = options_.filter;
   if (has_position_) {
     request.set_start(SubscribeRequest::START_AFTER_REVISION);
@@ -87,14 +94,14 @@ Subscriber::StreamResult Subscriber::RunOneStream(SubscriberHandler& handler) {
 
 bool Subscriber::Deliver(const SubscribeResponse& response, SubscriberHandler& handler) {
   switch (response.response_case()) {
-    case SubscribeResponse::kEvent: {
-      const uint64_t revision = response.event().revision();
-      // Defence in depth: the server promises no repeats, but a repeat after a reconnect would
-      // hand the game logic the same fact twice, so anything not newer is dropped.
-      if (has_position_ && revision <= last_revision()) return false;
-      Advance(revision);
-      handler.OnEvent(response.event());
-      return true;
+    case SubscribeResponse::kEvent:
+      return DeliverEvent(response.event(), handler);
+    case SubscribeResponse::kEvents: {
+      bool delivered = false;
+      for (const liveevents::v1::Event& event : response.events().events()) {
+        delivered = DeliverEvent(event, handler) || delivered;
+      }
+      return delivered;
     }
     case SubscribeResponse::kProgress: {
       const uint64_t revision = response.progress().revision();
@@ -115,6 +122,15 @@ bool Subscriber::Deliver(const SubscribeResponse& response, SubscriberHandler& h
       return false;  // From a newer server with a response kind we do not know: skip it.
   }
   return false;
+}
+
+bool Subscriber::DeliverEvent(const liveevents::v1::Event& event, SubscriberHandler& handler) {
+  // Defence in depth: the server promises no repeats, but a repeat after a reconnect would
+  // hand the game logic the same fact twice, so anything not newer is dropped.
+  if (has_position_ && event.revision() <= last_revision()) return false;
+  Advance(event.revision());
+  handler.OnEvent(event);
+  return true;
 }
 
 void Subscriber::Advance(uint64_t revision) {

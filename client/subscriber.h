@@ -82,6 +82,7 @@ class Subscriber {
   StreamResult RunOneStream(SubscriberHandler& handler) ABSL_LOCKS_EXCLUDED(mu_);
   // Dispatches one message; returns true when it moved the position forward.
   bool Deliver(const liveevents::v1::SubscribeResponse& response, SubscriberHandler& handler);
+  bool DeliverEvent(const liveevents::v1::Event& event, SubscriberHandler& handler);
   void Advance(uint64_t revision);
   // Sleeps for `delay` unless Stop() comes first; returns false when stopping.
   bool WaitBackoff(absl::Duration delay) ABSL_LOCKS_EXCLUDED(mu_);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -16,6 +17,10 @@ namespace liveevents::service {
 namespace {
 
 constexpr char kResumeRevisionKey[] = "liveevents-resume-revision";
+// Bounds of one batch (SubscribeRequest.max_batch): well under a client's default 4 MiB limit
+// on received messages.
+constexpr size_t kMaxBatchEvents = 1024;
+constexpr size_t kMaxBatchBytes = size_t{1} << 20;
 
 // An app filter narrows every other list to that app's rooms and battles: room and battle ids
 // are unique only within one app.
@@ -55,7 +60,8 @@ SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
       store_(store),
       hub_(hub),
       worker_(worker),
-      options_(options) {
+      options_(options),
+      max_batch_(std::clamp<size_t>(request.max_batch(), 1, kMaxBatchEvents)) {
   absl::Status status = ValidateFilter(filter_);
   if (!status.ok()) {
     absl::MutexLock lock(&mu_);
@@ -189,8 +195,28 @@ void SubscribeReactor::QueueProgress() {
   Enqueue(Encode(response), scanned_revision_);
 }
 
-void SubscribeReactor::Enqueue(ResponsePtr response, uint64_t revision) {
-  queue_.emplace_back(std::move(response), revision);
+void SubscribeReactor::Enqueue(ResponsePtr response, uint64_t revision, bool event) {
+  queue_.push_back({.response = std::move(response), .revision = revision, .event = event});
+}
+
+std::pair<EncodedResponse, uint64_t> SubscribeReactor::TakeNextWrite() {
+  Queued front = std::move(queue_.front());
+  queue_.pop_front();
+  if (max_batch_ <= 1 || !front.event || queue_.empty() || !queue_.front().event) {
+    return {std::move(front.response), front.revision};
+  }
+  std::vector<EncodedResponse> batch;
+  size_t bytes = front.response->Length();
+  uint64_t revision = front.revision;
+  batch.push_back(std::move(front.response));
+  while (batch.size() < max_batch_ && !queue_.empty() && queue_.front().event &&
+         bytes + queue_.front().response->Length() <= kMaxBatchBytes) {
+    bytes += queue_.front().response->Length();
+    revision = queue_.front().revision;
+    batch.push_back(std::move(queue_.front().response));
+    queue_.pop_front();
+  }
+  return {EncodeBatch(batch), revision};
 }
 
 bool SubscribeReactor::Pump() {
@@ -205,8 +231,7 @@ bool SubscribeReactor::Pump() {
     return false;
   }
   if (!queue_.empty()) {
-    std::tie(in_flight_, in_flight_revision_) = std::move(queue_.front());
-    queue_.pop_front();
+    std::tie(in_flight_, in_flight_revision_) = TakeNextWrite();
     StartWrite(in_flight_.get());
     return false;
   }
@@ -251,13 +276,11 @@ void SubscribeReactor::CatchUp(bool snapshot_first) {
         Pump();
         return;
       }
-      v1::SubscribeResponse response;
       for (const EventPtr& event : *page) {
         if (event->revision() <= scanned_revision_) continue;
         scanned_revision_ = event->revision();
         if (!MatchesFilter(filter_, *event)) continue;
-        *response.mutable_event() = *event;
-        Enqueue(Encode(response), event->revision());
+        Enqueue(EncodeEvent(*event), event->revision(), /*event=*/true);
       }
       if (!queue_.empty()) {
         // Continue from OnWriteDone once the client has taken this page.
@@ -292,7 +315,7 @@ void SubscribeReactor::Deliver(const std::vector<Delivery>& batch) {
                            " events waiting to be sent"));
       break;
     }
-    Enqueue(delivery.response, revision);
+    Enqueue(delivery.response, revision, /*event=*/true);
   }
   Pump();
 }

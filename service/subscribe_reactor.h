@@ -55,7 +55,11 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>, publ
   // snapshot end, and moves the scan to that revision.
   void QueueSnapshot() ABSL_LOCKS_EXCLUDED(mu_);
   void QueueProgress() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Enqueue(ResponsePtr response, uint64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Enqueue(ResponsePtr response, uint64_t revision, bool event = false)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The front of the queue as the next write: one response, or the events at the front as one
+  // batch when the client asked for batches.
+  std::pair<ResponsePtr, uint64_t> TakeNextWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Starts the next write or the pending Finish. Returns true when the queue is empty and the
   // caller must post CatchUp() to the worker once it has released the lock. While a catch-up
   // runs on the worker nothing is written or finished: the worker pumps when it is done, so
@@ -74,11 +78,16 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>, publ
   SubscriberHub& hub_;
   CatchUpWorker& worker_;
   const SubscribeOptions options_;
+  const size_t max_batch_;  // Events per message; 1 unless the request asked for more.
   bool registered_ = false;
 
   absl::Mutex mu_;
-  // (response, revision it brings the client to)
-  std::deque<std::pair<ResponsePtr, uint64_t>> queue_ ABSL_GUARDED_BY(mu_);
+  struct Queued {
+    ResponsePtr response;
+    uint64_t revision;  // The revision it brings the client to.
+    bool event;         // One `event`, which may join a batch.
+  };
+  std::deque<Queued> queue_ ABSL_GUARDED_BY(mu_);
   ResponsePtr in_flight_ ABSL_GUARDED_BY(mu_);  // Alive until OnWriteDone (gRPC rule 2).
   uint64_t in_flight_revision_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t sent_revision_ ABSL_GUARDED_BY(mu_) = 0;     // Client has everything up to here.

@@ -50,11 +50,7 @@ void SubscriberHub::OnCommitted(absl::Span<const EventPtr> events) {
   // One shared response per event, encoded once however many subscribers receive it.
   std::vector<Delivery> batch;
   batch.reserve(events.size());
-  v1::SubscribeResponse response;
-  for (const EventPtr& event : events) {
-    *response.mutable_event() = *event;
-    batch.push_back({event, Encode(response)});
-  }
+  for (const EventPtr& event : events) batch.push_back({event, EncodeEvent(*event)});
   absl::MutexLock lock(&mu_);
   if (!events.empty()) last_broadcast_ = events.back()->revision();
   for (Subscription* subscription : subscriptions_) subscription->Deliver(batch);

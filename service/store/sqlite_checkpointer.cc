@@ -9,8 +9,8 @@ namespace liveevents::service {
 absl::StatusOr<std::unique_ptr<SqliteCheckpointer>> SqliteCheckpointer::Start(
     const std::string& path, sqlite3* writer) {
   sqlite3* db = nullptr;
-  int code = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+  int code =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (code != SQLITE_OK) {
     absl::Status status = absl::UnavailableError(absl::StrCat(
         "cannot open ", path, " for checkpoints: ", db ? sqlite3_errmsg(db) : "out of memory"));

@@ -126,6 +126,26 @@ TEST(SubscriberTest, ResumesAfterUnavailableFromLastRevisionSeen) {
   EXPECT_EQ(run.subscriber().last_revision(), 5u);
 }
 
+// The library asks for batches; a batch reaches the handler event by event, and the position
+// moves past the whole batch.
+TEST(SubscriberTest, DeliversABatchEventByEvent) {
+  v1::SubscribeResponse batch;
+  for (uint64_t revision = 2; revision <= 4; ++revision) {
+    *batch.mutable_events()->add_events() = EventAt(revision).event();
+  }
+  FakeServer server;
+  server.service().AddScript({{EventAt(1), batch, EventAt(5)}, std::nullopt});
+  RunningSubscriber run(server.channel(), FastOptions());
+
+  ASSERT_TRUE(run.handler().AwaitEvents(5));
+  EXPECT_TRUE(run.StopAndJoin().ok());
+  EXPECT_EQ(run.handler().events(), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(run.subscriber().last_revision(), 5u);
+  const auto requests = server.service().requests();
+  ASSERT_FALSE(requests.empty());
+  EXPECT_GT(requests[0].max_batch(), 1u);
+}
+
 TEST(SubscriberTest, DropsRepeatedRevisionsAfterAReconnect) {
   FakeServer server;
   server.service().AddScript({{EventAt(1), EventAt(2), EventAt(3)}, grpc::Status::OK});

@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -116,6 +117,44 @@ TEST_P(SubscribeTest, ResumeAfterRevisionReadsTheJournalThenGoesLive) {
   std::vector<v1::Event> live = stream.NextEvents(1);
   ASSERT_EQ(live.size(), 1u);
   EXPECT_EQ(live[0].revision(), 11u);
+}
+
+TEST_P(SubscribeTest, MaxBatchSendsConsecutiveEventsInOneMessageInOrder) {
+  for (int i = 1; i <= 300; ++i) Publish(MakeCreateRoom(absl::StrCat("r", i)));
+  v1::SubscribeRequest request = AfterRevision(0);
+  request.set_max_batch(100);
+  Stream stream(*stub_, request);
+  std::vector<uint64_t> revisions;
+  int largest = 0;
+  v1::SubscribeResponse response;
+  while (revisions.size() < 301 && stream.Next(&response)) {
+    if (response.has_event()) {
+      revisions.push_back(response.event().revision());
+      largest = std::max(largest, 1);
+    } else if (response.has_events()) {
+      for (const v1::Event& event : response.events().events()) {
+        revisions.push_back(event.revision());
+      }
+      largest = std::max(largest, response.events().events_size());
+    }
+    if (revisions.size() == 300) Publish(MakeCreateRoom("live"));  // Then one more, live.
+  }
+  ASSERT_EQ(revisions.size(), 301u);
+  for (size_t i = 0; i < revisions.size(); ++i) EXPECT_EQ(revisions[i], i + 1);
+  EXPECT_GT(largest, 1) << "catching up, events came several per message";
+  EXPECT_LE(largest, 100);
+}
+
+TEST_P(SubscribeTest, WithoutMaxBatchEveryEventComesAlone) {
+  for (int i = 1; i <= 50; ++i) Publish(MakeCreateRoom(absl::StrCat("r", i)));
+  Stream stream(*stub_, AfterRevision(0));
+  v1::SubscribeResponse response;
+  uint64_t last = 0;
+  while (last < 50 && stream.Next(&response)) {
+    ASSERT_FALSE(response.has_events());
+    if (response.has_event()) last = response.event().revision();
+  }
+  EXPECT_EQ(last, 50u);
 }
 
 TEST_P(SubscribeTest, ResumeBeyondTheHeadIsOutOfRange) {
