@@ -260,8 +260,9 @@ w("## Fan-out")
 w("")
 w(f"![fan-out]({plots_rel}/fanout.png)")
 w("")
-w(f"Method: `fanout_bench` opens N `Subscribe` streams (START_NOW, no filter) over 4 gRPC "
-  "connections with the callback API, waits until each has its first progress bookmark (so it "
+w(f"Method: `fanout_bench` opens N `Subscribe` streams (START_NOW, no filter, `max_batch` 256 as "
+  "the client library asks: a subscriber that is behind gets the events queued for it in one "
+  "message) over 4 gRPC connections with the callback API, waits until each has its first progress bookmark (so it "
   f"is registered), then posts StartBattle callbacks to the gateway open-loop at "
   f"{E['FANOUT_RATE']}/s for {E['FANOUT_SECONDS']} s. For each event each subscriber reads, the "
   "latency runs from the moment its HTTP request was written to the moment that subscriber "
@@ -372,7 +373,8 @@ w("- **State persistence** costs O(changes), not O(state): each group commit wri
   "with 90 000 battles.)")
 w("- **Fan-out** at many subscribers is bound by CPU: each event is encoded once and every "
   "stream writes the same bytes, but each write still costs HTTP/2 framing and a syscall per "
-  "stream, and here the 1 000 subscribers' own gRPC reads compete for the same 2 cores as the "
+  "stream (a stream that is behind sends what queued for it as one batch, so the writes per "
+  "event fall as the load rises), and here the 1 000 subscribers' own gRPC reads compete for the same 2 cores as the "
   "server, so they fall more than `--subscriber_queue` (1 024) events behind and are ended "
   "(SLOW_CONSUMER) by design rather than slowing everyone down; clients resume from the "
   "revision in the status. The server's delivery rate (deliveries/s) is the number to compare.")
