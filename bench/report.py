@@ -66,6 +66,12 @@ state_events = int(E["STATE_EVENTS"])
 kib = lambda k: int(E[k]) / 1024  # noqa: E731  (MiB from KiB)
 fill_state = dict(kv.split("=") for kv in E["FILL_STATE"].split())
 fill_messages = dict(kv.split("=") for kv in E["FILL_MESSAGES"].split())
+outage_load = dict(kv.split("=") for kv in E["OUTAGE_LOAD"].split())
+outage_drain_s = int(E["OUTAGE_DRAIN_MS"]) / 1000
+outage_backlog = int(E["OUTAGE_BACKLOG"] or 0)
+outage_rate = float(E["OUTAGE_RATE"])
+# What the drainer carried per second: the backlog plus what arrived while it ran.
+outage_drain_rate = (outage_backlog + outage_rate * outage_drain_s) / max(outage_drain_s, 1e-3)
 
 # ------------------------------------------------------------------ plots
 os.makedirs(PLOTS, exist_ok=True)
@@ -168,6 +174,10 @@ for r in fanout:
 w(f"| catch-up from revision 0, {journal_head:,} events | {fmt(catchup_eps, 0)} events/s one "
   f"event per message, {fmt(catchup_batched_eps, 0)} events/s with `max_batch` {catchup_batch} |")
 w(f"| restart to SERVING with {journal_head:,} journaled events | {fmt(restart_ms, 0)} ms |")
+w(f"| spool empty again after a {E['OUTAGE_SECONDS']} s server outage at {E['OUTAGE_RATE']} "
+  f"callbacks/s | {fmt(outage_drain_s, 2)} s after SERVING ({outage_backlog:,} events spooled; "
+  f"drained at {fmt(outage_drain_rate, 0)} events/s, {outage_drain_rate / outage_rate:.1f}x "
+  "the live rate) |")
 w(f"| server RSS with {int(E['STATE_ROOMS']):,} live rooms and {int(E['STATE_BATTLES']):,} "
   f"battles | {fmt(kib('RSS_STATE'))} MiB (empty server {fmt(kib('RSS_EMPTY'))} MiB) |")
 w(f"| journal bytes per event | {int(E['JOURNAL_DB_BYTES']) / journal_head:,.0f} "
@@ -286,6 +296,37 @@ for r in fanout:
       f"{int(r['deliveries']):,} / {int(r['expected_deliveries']):,} | "
       f"{fmt(float(r['deliveries_per_s']), 0)} | {r['ack_p50']} | "
       f"{r['ack_p99']} |")
+w("")
+
+w("## Spool recovery")
+w("")
+w(f"Method: a fresh gateway and server under a steady open-loop load (`ack_latency` at "
+  f"{E['OUTAGE_RATE']} callbacks/s over 64 connections, the ingest bodies; open loop because "
+  "Tencent sends at the rate things happen, while wrk's closed loop would speed up whenever the "
+  f"gateway answers from its spool) for {E['OUTAGE_LEAD_SECONDS']} s; then the server is stopped "
+  f"(SIGTERM) for {E['OUTAGE_SECONDS']} s while the gateway answers from its durable spool, and "
+  "started again on the same data folder; the load runs on for "
+  f"{E['OUTAGE_TAIL_SECONDS']} s after the outage. The drain time runs from the moment the "
+  "server answered SERVING again to the gateway's `spool: drained` log line. New callbacks "
+  "queue behind the spool meanwhile (arrival order), so the drainer (batches of up to 1 000 "
+  "events, one `PublishBatch` and group commit each) carries the backlog plus the live load: "
+  "the drain rate counts both. One run.")
+w("")
+w("| outage s | live rate/s | events spooled at the return | drained after SERVING, s | "
+  "drain rate events/s | drain / live rate | load still running then, s | answered | "
+  "journaled | non-2xx | errors | ack p99 ms | ack max ms |")
+w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+w(f"| {E['OUTAGE_SECONDS']} | {E['OUTAGE_RATE']} | {outage_backlog:,} | "
+  f"{fmt(outage_drain_s, 2)} | {fmt(outage_drain_rate, 0)} | "
+  f"{outage_drain_rate / outage_rate:.1f} | "
+  f"{fmt(max(int(E['OUTAGE_LOAD_LEFT_MS']), 0) / 1000, 1)} | "
+  f"{int(outage_load['answered']):,} | {int(E['OUTAGE_JOURNALED']):,} | "
+  f"{int(outage_load['non_2xx'])} | {int(outage_load['errors'])} | "
+  f"{fmt(float(outage_load['p99']), 2)} | {fmt(float(outage_load['max']), 2)} |")
+w("")
+w("Journaled counts every event the server stored, so it is at least the callbacks answered OK. "
+  "The ack latencies cover the whole run, outage included: while the server is away the "
+  "gateway answers once the callback is fsync'd in its spool.")
 w("")
 
 w("## Catch-up")

@@ -13,6 +13,9 @@
 #   BENCH_CONNECTIONS=32      wrk connections (-c), BENCH_THREADS=1 wrk threads (-t)
 #   BENCH_ACK_RATES="1000 5000"  BENCH_ACK_SECONDS=10/3   open-loop ack-latency runs
 #   BENCH_FANOUT_SUBSCRIBERS="1 100 1000" BENCH_FANOUT_RATE=1000 BENCH_FANOUT_SECONDS=5/2
+#   BENCH_OUTAGE_SECONDS=20/5 BENCH_OUTAGE_LEAD_SECONDS=5/2 BENCH_OUTAGE_TAIL_SECONDS=20/10
+#   BENCH_OUTAGE_RATE=5000    server outage under an open-loop load, the load's time before and
+#                             after it, and its rate
 #   BENCH_JOURNAL_EVENTS=1000000/50000   events journaled for catch-up and restart
 #   BENCH_ROOMS=100000/10000 BENCH_BATTLES=10000/1000   live state for the footprint
 #   BENCH_BUILD_DIR=build-release  BENCH_CMAKE_ARGS=""  (extra configure arguments)
@@ -37,6 +40,10 @@ ACK_SECONDS=${BENCH_ACK_SECONDS:-$(q 10 3)}
 FANOUT_SUBSCRIBERS=${BENCH_FANOUT_SUBSCRIBERS:-"1 100 1000"}
 FANOUT_RATE=${BENCH_FANOUT_RATE:-1000}
 FANOUT_SECONDS=${BENCH_FANOUT_SECONDS:-$(q 5 2)}
+OUTAGE_SECONDS=${BENCH_OUTAGE_SECONDS:-$(q 20 5)}
+OUTAGE_LEAD_SECONDS=${BENCH_OUTAGE_LEAD_SECONDS:-$(q 5 2)}
+OUTAGE_TAIL_SECONDS=${BENCH_OUTAGE_TAIL_SECONDS:-$(q 20 10)}
+OUTAGE_RATE=${BENCH_OUTAGE_RATE:-5000}
 JOURNAL_EVENTS=${BENCH_JOURNAL_EVENTS:-$(q 1000000 50000)}
 ROOMS=${BENCH_ROOMS:-$(q 100000 10000)}
 BATTLES=${BENCH_BATTLES:-$(q 10000 1000)}
@@ -297,6 +304,57 @@ for name in live-events; do
   stop_pid "${SERVER_PIDS[$name]}"
 done
 
+# ---------------------------------------------------------------- spool recovery
+# A fresh gateway and server under a steady open-loop load (OUTAGE_RATE callbacks/s, as Tencent
+# sends them whatever the answers do; wrk's closed loop would instead speed up while the gateway
+# answers from its spool). The server is stopped (SIGTERM) for OUTAGE_SECONDS while the gateway
+# spools, then started again on the same data folder. Measured: the time from SERVING again to
+# the gateway's "spool: drained" line, the backlog it found, and that every answered callback
+# was journaled.
+stamp_lines() { while IFS= read -r line; do echo "${EPOCHREALTIME/./} $line"; done; }
+now_us() { echo "${EPOCHREALTIME/./}"; }
+log "spool recovery: ${OUTAGE_SECONDS} s outage at $OUTAGE_RATE callbacks/s"
+OUTAGE_GRPC=$(free_port)
+OUTAGE_HTTP=$(free_port)
+start_server outage "$WORK/outage-data" "$OUTAGE_GRPC"
+"$BIN/liveevents-gateway" --apps=$APP --http_address="127.0.0.1:$OUTAGE_HTTP" \
+  --service_address="127.0.0.1:$OUTAGE_GRPC" --spool_dir="$WORK/outage-spool" \
+  >"$WORK/outage-gateway.out" 2> >(stamp_lines >"$WORK/outage-gateway.log") &
+OUTAGE_GATEWAY_PID=$!
+PIDS+=("$OUTAGE_GATEWAY_PID")
+wait_port "$OUTAGE_HTTP"
+OUTAGE_LOAD_SECONDS=$((OUTAGE_LEAD_SECONDS + OUTAGE_SECONDS + OUTAGE_TAIL_SECONDS))
+"$BIN/ack_latency" --port="$OUTAGE_HTTP" --rate="$OUTAGE_RATE" --seconds="$OUTAGE_LOAD_SECONDS" \
+  >"$WORK/outage-load.line" 2>"$WORK/outage-load.err" &
+OUTAGE_LOAD_PID=$!
+OUTAGE_LOAD_START=$(now_us)
+sleep "$OUTAGE_LEAD_SECONDS"  # The scenario's timeline, not a wait for a condition.
+stop_server
+OUTAGE_DOWN=$(now_us)
+sleep "$OUTAGE_SECONDS"
+start_server outage "$WORK/outage-data" "$OUTAGE_GRPC"
+OUTAGE_UP=$(now_us)
+# The drained line that follows the return.
+for _ in $(seq 1200); do
+  OUTAGE_DRAINED=$(awk -v up="$OUTAGE_UP" '$1 >= up && /spool: drained/ {print $1; exit}' \
+    "$WORK/outage-gateway.log")
+  [ -n "$OUTAGE_DRAINED" ] && break
+  sleep 0.1
+done
+[ -n "$OUTAGE_DRAINED" ] || die "the spool did not drain within 120 s of the server's return"
+OUTAGE_BACKLOG=$(awk -v down="$OUTAGE_DOWN" '$1 >= down && /the service is back; draining/ {
+  for (i = 1; i <= NF; ++i) if ($i == "draining") {print $(i + 1); exit}}' \
+  "$WORK/outage-gateway.log")
+wait "$OUTAGE_LOAD_PID" || die "the load during the outage failed: $(cat "$WORK/outage-load.err")"
+OUTAGE_LOAD=$(cat "$WORK/outage-load.line")
+OUTAGE_JOURNALED=$(head_revision "$OUTAGE_GRPC")
+OUTAGE_DRAIN_MS=$(((OUTAGE_DRAINED - OUTAGE_UP) / 1000))
+OUTAGE_LOAD_LEFT_MS=$(((OUTAGE_LOAD_START + OUTAGE_LOAD_SECONDS * 1000000 - OUTAGE_DRAINED) / 1000))
+log "spool recovery: backlog ${OUTAGE_BACKLOG:-?} events drained ${OUTAGE_DRAIN_MS} ms after" \
+  "SERVING; journaled $OUTAGE_JOURNALED; load: $OUTAGE_LOAD"
+stop_pid "$OUTAGE_GATEWAY_PID"
+stop_server
+
 # ---------------------------------------------------------------- footprint, catch-up, restart
 JOURNAL_PORT=$(free_port)
 DATA=$WORK/journal-data
@@ -347,7 +405,8 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---------------------------------------------------------------- report
 mkdir -p "$PLOTS_DIR"
 export MODE STARTED LOAD_BEFORE LOAD_AFTER ROUNDS SECONDS_PER_ROUND CONNECTIONS THREADS \
-  ACK_SECONDS FANOUT_RATE FANOUT_SECONDS RSS_EMPTY RSS_STATE RSS_JOURNAL STATE_ROOMS \
+  ACK_SECONDS FANOUT_RATE FANOUT_SECONDS OUTAGE_SECONDS OUTAGE_LEAD_SECONDS OUTAGE_TAIL_SECONDS \
+  OUTAGE_RATE OUTAGE_BACKLOG OUTAGE_DRAIN_MS OUTAGE_LOAD_LEFT_MS OUTAGE_LOAD OUTAGE_JOURNALED RSS_EMPTY RSS_STATE RSS_JOURNAL STATE_ROOMS \
   STATE_BATTLES STATE_EVENTS STATE_DB_BYTES JOURNAL_HEAD JOURNAL_DB_BYTES FILL_STATE \
   FILL_MESSAGES ACK_STATE_BATTLES NODE_VERSION REDIS_VERSION NGINX_VERSION RESULTS PLOTS_DIR OUT
 export CPU_MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -1)

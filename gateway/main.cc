@@ -164,10 +164,13 @@ int main(int argc, char** argv) {
   handler_options.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew);
   const RequestHandler handler(std::move(handler_options));
 
-  // gRPC's reconnect backoff grows to 2 minutes by default; capping it near the drainer's own
-  // backoff lets the spool drain within seconds of the service coming back.
+  // gRPC's reconnect backoff starts at 1 s and grows to 2 minutes by default; capped at the
+  // drainer's own backoff (half a second), the spool starts draining within about that long of
+  // the service's return. A connection attempt twice a second to a missing service is cheap.
   grpc::ChannelArguments channel_args;
-  channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  channel_args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
   std::string publish_token;
   if (const std::string path = absl::GetFlag(FLAGS_publish_token_file); !path.empty()) {
     absl::StatusOr<std::string> token = liveevents::ReadTokenFile(path);

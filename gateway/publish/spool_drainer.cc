@@ -36,9 +36,13 @@ void SpoolDrainer::Run() {
   absl::Duration backoff = options_.min_backoff;
   bool failing = false;
   while (WaitForWork()) {
+    const size_t backlog = spool_.count();
     absl::Status status = DrainBatch();
     if (status.ok()) {
-      if (failing) std::fprintf(stderr, "spool: the service is back; draining\n");
+      // bench/run.sh reads the backlog from this line and the drain time from the next one.
+      if (failing) {
+        std::fprintf(stderr, "spool: the service is back; draining %zu events\n", backlog);
+      }
       failing = false;
       backoff = options_.min_backoff;
       continue;

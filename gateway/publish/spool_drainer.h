@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/publish_limits.h"
 #include "gateway/publish/event_publisher.h"
 #include "gateway/spool/event_spool.h"
 
@@ -26,9 +27,10 @@ class SpoolDrainer {
   struct Options {
     // Pause after a failed publish, doubling up to max_backoff while the service stays away.
     absl::Duration min_backoff = absl::Milliseconds(100);
-    absl::Duration max_backoff = absl::Seconds(2);
-    // Events per PublishBatch (and at most kMaxPublishBatchBytes of them).
-    size_t max_batch_events = 256;
+    absl::Duration max_backoff = absl::Milliseconds(500);
+    // Events per PublishBatch (and at most kMaxPublishBatchBytes of them): the largest batch the
+    // service takes, so that each group commit and cursor fsync carries as much as it can.
+    size_t max_batch_events = kMaxPublishBatchEvents;
   };
 
   // Starts the thread, which drains whatever `spool` already holds. `publisher` and `spool` must

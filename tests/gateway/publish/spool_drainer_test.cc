@@ -84,12 +84,14 @@ class SpoolDrainerTest : public ::testing::Test {
   std::unique_ptr<SpoolDrainer> drainer_;
 };
 
-TEST_F(SpoolDrainerTest, DrainsInBatchesOfAtMost256InOrder) {
-  Spool(0, 600);
+TEST_F(SpoolDrainerTest, DrainsInTheLargestBatchesTheServiceTakesInOrder) {
+  const int count = 2 * static_cast<int>(kMaxPublishBatchEvents) + 88;
+  Spool(0, count);
   StartDrainer();
   ASSERT_TRUE(drainer_->WaitUntilEmpty(kWait));
-  EXPECT_EQ(Delivered(), Expected(Range(600)));
-  EXPECT_EQ(fake_.batch_sizes(), (std::vector<size_t>{256, 256, 88}));
+  EXPECT_EQ(Delivered(), Expected(Range(count)));
+  EXPECT_EQ(fake_.batch_sizes(),
+            (std::vector<size_t>{kMaxPublishBatchEvents, kMaxPublishBatchEvents, 88}));
 }
 
 TEST_F(SpoolDrainerTest, ABatchStaysUnderTheByteLimit) {
