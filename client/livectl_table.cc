@@ -50,8 +50,8 @@ std::string EventSubject(const v1::Event& event) {
     const char* field;
     const char* label;
   };
-  for (const Key& key : {Key{"battle_id", "battle "}, Key{"room_id", "room "},
-                         Key{"room_info", "room "}}) {
+  for (const Key& key :
+       {Key{"battle_id", "battle "}, Key{"room_id", "room "}, Key{"room_info", "room "}}) {
     const char* name = key.field;
     const google::protobuf::FieldDescriptor* id = body.GetDescriptor()->FindFieldByName(name);
     if (id == nullptr || id->is_repeated()) continue;
@@ -60,7 +60,8 @@ std::string EventSubject(const v1::Event& event) {
       if (!value.empty()) return absl::StrCat(key.label, value);
     } else if (id->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
                body.GetReflection()->HasField(body, id)) {
-      const auto& info = static_cast<const v1::RoomInfo&>(body.GetReflection()->GetMessage(body, id));
+      const auto& info =
+          static_cast<const v1::RoomInfo&>(body.GetReflection()->GetMessage(body, id));
       if (info.has_room_id()) return absl::StrCat("room ", info.room_id());
     }
   }

@@ -62,8 +62,8 @@ TEST(TableRowTest, BattlesShowRoomsWinnersAndOverdue) {
   battle.mutable_result()->add_winner_room_ids("r2");
   battle.mutable_result()->set_draw(true);
   battle.set_overdue(true);
-  EXPECT_EQ(BattleRow(battle), (TableRow{"1", "b1", "ended", "2023-12-26 11:25:22", "5m",
-                                         "r1,r2", "draw: r1,r2", "yes"}));
+  EXPECT_EQ(BattleRow(battle), (TableRow{"1", "b1", "ended", "2023-12-26 11:25:22", "5m", "r1,r2",
+                                         "draw: r1,r2", "yes"}));
   EXPECT_EQ(BattleRow(v1::Battle())[2], "unspecified");
 }
 
