@@ -298,7 +298,9 @@ TEST(SubscriberTest, ResumesAStreamThatMissedItsHeartbeats) {
   server.service().AddScript({{EventAt(1)}, std::nullopt});
   server.service().AddScript({{EventAt(2)}, std::nullopt});
   SubscriberOptions options = FastOptions();
-  options.heartbeat_interval = absl::Milliseconds(20);
+  // Long enough that the first stream delivers its event before the watchdog can fire even on
+  // a loaded machine; short enough to keep the test fast.
+  options.heartbeat_interval = absl::Milliseconds(100);
   options.missed_heartbeats = 3;
   RunningSubscriber run(server.channel(), options);
 
