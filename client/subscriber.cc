@@ -115,8 +115,9 @@ Subscriber::StreamResult Subscriber::RunOneStream(SubscriberHandler& handler) {
       stub_->Subscribe(&context, NextRequest());
   SubscribeResponse response;
   while (reader->Read(&response)) {
-    NoteActivity();
+    SetDelivering(true);
     if (Deliver(response, handler)) result.made_progress = true;
+    SetDelivering(false);
   }
   {
     absl::MutexLock lock(&mu_);
@@ -139,8 +140,9 @@ Subscriber::StreamResult Subscriber::RunOneStream(SubscriberHandler& handler) {
   return result;
 }
 
-void Subscriber::NoteActivity() {
+void Subscriber::SetDelivering(bool delivering) {
   absl::MutexLock lock(&mu_);
+  delivering_ = delivering;
   last_activity_ = absl::Now();
 }
 
@@ -149,8 +151,10 @@ void Subscriber::WatchStream(grpc::ClientContext* context) {
   absl::MutexLock lock(&mu_);
   const auto closed = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return !stream_open_; };
   while (stream_open_) {
-    const absl::Time deadline = last_activity_ + limit;
-    if (absl::Now() >= deadline) {
+    // The time a slow handler takes is not the server's silence: while it runs nothing is read,
+    // so the clock restarts when it returns.
+    const absl::Time deadline = delivering_ ? absl::Now() + limit : last_activity_ + limit;
+    if (!delivering_ && absl::Now() >= deadline) {
       stream_silent_ = true;
       // Makes the blocked Read() return false; the stream then ends and is resumed.
       context->TryCancel();

@@ -108,7 +108,8 @@ class Subscriber {
   // The watchdog of one stream (its own thread): cancels `context` once no message arrived for
   // the silence limit, until the stream closes.
   void WatchStream(grpc::ClientContext* context) ABSL_LOCKS_EXCLUDED(mu_);
-  void NoteActivity() ABSL_LOCKS_EXCLUDED(mu_);
+  // Marks a message being handed to the handler (true) and done (false); both count as activity.
+  void SetDelivering(bool delivering) ABSL_LOCKS_EXCLUDED(mu_);
   // Forgets the position so that the next stream starts with START_SNAPSHOT.
   void StartOver();
   // Dispatches one message; returns true when it moved the position forward.
@@ -136,6 +137,7 @@ class Subscriber {
   // The watchdog's view of the live stream.
   bool stream_open_ ABSL_GUARDED_BY(mu_) = false;
   bool stream_silent_ ABSL_GUARDED_BY(mu_) = false;  // The watchdog cancelled it.
+  bool delivering_ ABSL_GUARDED_BY(mu_) = false;     // A handler callback is running.
   absl::Time last_activity_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -318,6 +318,37 @@ TEST(SubscriberTest, ResumesAStreamThatMissedItsHeartbeats) {
   EXPECT_EQ(reconnects[0].resume_after, 1u);
 }
 
+// A handler slower than the watchdog's limit is not a dead stream: the time it takes does not
+// count as silence.
+TEST(SubscriberTest, ASlowHandlerIsNotMistakenForASilentStream) {
+  class SlowFirstEvent : public RecordingHandler {
+   public:
+    void OnEvent(const v1::Event& event) override {
+      // Three times the watchdog's limit: the slow consumer under test.
+      if (event.revision() == 1) absl::SleepFor(absl::Milliseconds(300));
+      RecordingHandler::OnEvent(event);
+    }
+  };
+  FakeServer server;
+  server.service().AddScript({{EventAt(1), EventAt(2)}, std::nullopt});
+  SubscriberOptions options = FastOptions();
+  options.heartbeat_interval = absl::Milliseconds(30);
+  options.missed_heartbeats = 3;
+  Subscriber subscriber(server.channel(), options);
+  SlowFirstEvent handler;
+  absl::Status status;
+  std::thread running([&] { status = subscriber.Run(handler); });
+  ASSERT_TRUE(handler.AwaitEvents(2));
+  subscriber.Stop();
+  running.join();
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_EQ(handler.events(), (std::vector<uint64_t>{1, 2}));
+  // The stream then went silent and was resumed, but only after both events.
+  for (const ReconnectInfo& reconnect : handler.reconnects()) {
+    EXPECT_EQ(reconnect.resume_after, 2u) << reconnect.cause;
+  }
+}
+
 TEST(SubscriberTest, StopWakesALongBackoff) {
   FakeServer server;
   server.service().AddScript({{}, grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")});
