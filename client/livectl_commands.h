@@ -1,7 +1,8 @@
 // The livectl subcommands, callable without a command line: livectl_main.cc turns flags into
 // these option structs, and tests call the commands directly against a fake server. Each command
-// writes JSON lines to `out`, diagnostics to `err`, and returns the process exit code:
-// kExitOk, kExitFailure (an RPC or HTTP failure, e.g. NOT_FOUND) or kExitUsage (bad arguments).
+// writes JSON lines (or, where OutputFormat::kTable is asked for, a table) to `out`, diagnostics to
+// `err`, and returns the process exit code: kExitOk, kExitFailure (an RPC or HTTP failure, e.g.
+// NOT_FOUND) or kExitUsage (bad arguments).
 #ifndef LIVEEVENTS_CLIENT_LIVECTL_COMMANDS_H_
 #define LIVEEVENTS_CLIENT_LIVECTL_COMMANDS_H_
 
@@ -25,8 +26,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
+enum class OutputFormat {
+  kJson,   // One JSON object per line (the default; for scripts).
+  kTable,  // Aligned columns with a header (room, rooms, battle, battles, events, members).
+};
+
 // What every gRPC command needs. Commands are not thread-safe with respect to the streams.
 struct CommandContext {
+  OutputFormat output = OutputFormat::kJson;
   std::shared_ptr<grpc::Channel> channel;
   absl::Duration timeout = absl::Seconds(5);  // Deadline of each unary call.
   std::ostream* out = nullptr;

@@ -50,6 +50,9 @@ ABSL_FLAG(std::string, token, "", "post: sign with this callback token (adds Req
 ABSL_FLAG(std::string, http, "",
           "health: GET this URL (the gateway's http://HOST:PORT/healthz) instead of asking "
           "--server's grpc.health.v1");
+ABSL_FLAG(std::string, output, "json",
+          "json (one object per line, for scripts) or table (aligned columns, for people; room, "
+          "rooms, battle, battles, members, events)");
 ABSL_FLAG(std::string, token_file, "",
           "post: like --token, read from this file (keeps the token out of process listings)");
 
@@ -73,7 +76,8 @@ constexpr char kUsage[] = R"(livectl: query and follow a live-events service.
   livectl post FILE|- --app N [--command C] [--gateway URL] [--token T | --token_file F]
 
 Global: --server HOST:PORT (127.0.0.1:50051), --timeout DURATION (5s).
-Output: one JSON object per line. Exit: 0 ok, 1 failure (e.g. NOT_FOUND), 2 usage.)";
+Output: one JSON object per line; --output table prints aligned columns for room, rooms, battle,
+battles, members and events. Exit: 0 ok, 1 failure (e.g. NOT_FOUND), 2 usage.)";
 
 int UsageError(absl::string_view message) {
   std::cerr << "livectl: " << message << "\n\n" << kUsage << std::endl;
@@ -145,13 +149,32 @@ int RunPost(const std::vector<char*>& args) {
   return client::Post(options, std::cout, std::cerr);
 }
 
+// --output for `verb`; nullopt after reporting a usage error.
+std::optional<client::OutputFormat> OutputFor(const std::string& verb, int* exit_code) {
+  const std::string output = absl::GetFlag(FLAGS_output);
+  if (output == "json") return client::OutputFormat::kJson;
+  if (output != "table") {
+    *exit_code = UsageError(absl::StrCat("--output must be json or table, not '", output, "'"));
+    return std::nullopt;
+  }
+  for (const char* tabular : {"room", "rooms", "battle", "battles", "members", "events"}) {
+    if (verb == tabular) return client::OutputFormat::kTable;
+  }
+  *exit_code = UsageError(absl::StrCat("--output table is not available for ", verb));
+  return std::nullopt;
+}
+
 int Dispatch(const std::vector<char*>& args) {
   const std::string verb = args[1];
+  int output_error = client::kExitUsage;
+  const std::optional<client::OutputFormat> output = OutputFor(verb, &output_error);
+  if (!output) return output_error;
   if (verb == "post") return RunPost(args);
   if (verb == "health" && args.size() == 2 && !absl::GetFlag(FLAGS_http).empty()) {
     return client::CheckHttpHealth(absl::GetFlag(FLAGS_http), std::cout, std::cerr);
   }
   client::CommandContext context;
+  context.output = *output;
   context.channel =
       grpc::CreateChannel(absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
   context.timeout = absl::GetFlag(FLAGS_timeout);

@@ -1,13 +1,15 @@
-// The unary livectl commands: room, rooms, battle, battles, events, info.
+// The unary livectl commands: room, rooms, battle, battles, members, events, info.
 #include <algorithm>
 #include <utility>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "client/event_json.h"
 #include "client/livectl_commands.h"
+#include "client/livectl_table.h"
 #include "common/grpc_status.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "liveevents/v1/live_events.grpc.pb.h"
@@ -47,23 +49,58 @@ bool PrintLine(const CommandContext& context, const google::protobuf::Message& m
   return true;
 }
 
-// One unary call: `call(stub, client_context, response)` returns the grpc::Status.
+// Prints items as JSON lines as they come, or (OutputFormat::kTable) collects their rows and
+// prints one aligned table at the end, since column widths depend on every row.
+class ItemPrinter {
+ public:
+  ItemPrinter(const CommandContext& context, TableRow header)
+      : context_(context), header_(std::move(header)) {}
+
+  // `row` is only called for a table. False (after reporting) if the item cannot be rendered.
+  bool Add(const google::protobuf::Message& message, absl::FunctionRef<TableRow()> row) {
+    if (context_.output == OutputFormat::kTable) {
+      rows_.push_back(row());
+      return true;
+    }
+    return PrintLine(context_, message);
+  }
+
+  // Prints the table (also with no rows: the header says the answer was empty).
+  void Finish() {
+    if (context_.output == OutputFormat::kTable) *context_.out << FormatTable(header_, rows_);
+  }
+
+ private:
+  const CommandContext& context_;
+  const TableRow header_;
+  std::vector<TableRow> rows_;
+};
+
+// One unary call: `call(stub, client_context, response)` returns the grpc::Status. `row` and
+// `header` render the response for a table.
 template <typename Response, typename Call>
-int PrintUnary(const CommandContext& context, absl::string_view what, Call call) {
+int PrintUnary(const CommandContext& context, absl::string_view what, Call call,
+               TableRow header = {}, TableRow (*row)(const Response&) = nullptr) {
   auto stub = NewStub(context);
   grpc::ClientContext client_context;
   SetDeadline(context, client_context);
   Response response;
   const grpc::Status status = call(*stub, client_context, response);
   if (!status.ok()) return ReportRpcError(context, what, status);
+  if (context.output == OutputFormat::kTable && row != nullptr) {
+    *context.out << FormatTable(header, {row(response)});
+    return kExitOk;
+  }
   return PrintLine(context, response) ? kExitOk : kExitFailure;
 }
 
 // Follows page tokens to the end: `call(stub, client_context, page_token, response)`, then
-// `items(response)` gives the repeated field to print.
-template <typename Response, typename Call, typename Items>
-int PrintPages(const CommandContext& context, absl::string_view what, Call call, Items items) {
+// `items(response)` gives the repeated field to print, one `row(item)` each in a table.
+template <typename Response, typename Call, typename Items, typename Row>
+int PrintPages(const CommandContext& context, absl::string_view what, Call call, Items items,
+               TableRow header, Row row) {
   auto stub = NewStub(context);
+  ItemPrinter printer(context, std::move(header));
   std::string page_token;
   do {
     grpc::ClientContext client_context;
@@ -72,7 +109,7 @@ int PrintPages(const CommandContext& context, absl::string_view what, Call call,
     const grpc::Status status = call(*stub, client_context, page_token, response);
     if (!status.ok()) return ReportRpcError(context, what, status);
     for (const auto& item : items(response)) {
-      if (!PrintLine(context, item)) return kExitFailure;
+      if (!printer.Add(item, [&] { return row(item); })) return kExitFailure;
     }
     // A server handing back the same token would loop us forever.
     if (!response.next_page_token().empty() && response.next_page_token() == page_token) {
@@ -81,6 +118,7 @@ int PrintPages(const CommandContext& context, absl::string_view what, Call call,
     }
     page_token = response.next_page_token();
   } while (!page_token.empty());
+  printer.Finish();
   return kExitOk;
 }
 
@@ -118,21 +156,27 @@ absl::StatusOr<std::vector<uint64_t>> ParseAppIds(const std::vector<std::string>
 }
 
 int GetRoom(const CommandContext& context, const std::string& room_id, uint64_t sdk_app_id) {
-  return PrintUnary<v1::Room>(context, "room", [&](auto& stub, auto& call, auto& response) {
-    v1::GetRoomRequest request;
-    request.set_room_id(room_id);
-    request.set_sdk_app_id(sdk_app_id);
-    return stub.GetRoom(&call, request, &response);
-  });
+  return PrintUnary<v1::Room>(
+      context, "room",
+      [&](auto& stub, auto& call, auto& response) {
+        v1::GetRoomRequest request;
+        request.set_room_id(room_id);
+        request.set_sdk_app_id(sdk_app_id);
+        return stub.GetRoom(&call, request, &response);
+      },
+      RoomHeader(), &RoomRow);
 }
 
 int GetBattle(const CommandContext& context, const std::string& battle_id, uint64_t sdk_app_id) {
-  return PrintUnary<v1::Battle>(context, "battle", [&](auto& stub, auto& call, auto& response) {
-    v1::GetBattleRequest request;
-    request.set_battle_id(battle_id);
-    request.set_sdk_app_id(sdk_app_id);
-    return stub.GetBattle(&call, request, &response);
-  });
+  return PrintUnary<v1::Battle>(
+      context, "battle",
+      [&](auto& stub, auto& call, auto& response) {
+        v1::GetBattleRequest request;
+        request.set_battle_id(battle_id);
+        request.set_sdk_app_id(sdk_app_id);
+        return stub.GetBattle(&call, request, &response);
+      },
+      BattleHeader(), &BattleRow);
 }
 
 int GetServerInfo(const CommandContext& context) {
@@ -151,7 +195,8 @@ int ListRooms(const CommandContext& context, v1::RoomStatus status, uint64_t sdk
         request.set_page_token(token);
         return stub.ListRooms(&call, request, &response);
       },
-      [](const v1::ListRoomsResponse& response) -> const auto& { return response.rooms(); });
+      [](const v1::ListRoomsResponse& response) -> const auto& { return response.rooms(); },
+      RoomHeader(), &RoomRow);
 }
 
 int ListBattles(const CommandContext& context, const BattlesQuery& query) {
@@ -168,12 +213,14 @@ int ListBattles(const CommandContext& context, const BattlesQuery& query) {
         request.set_page_token(token);
         return stub.ListBattles(&call, request, &response);
       },
-      [](const v1::ListBattlesResponse& response) -> const auto& { return response.battles(); });
+      [](const v1::ListBattlesResponse& response) -> const auto& { return response.battles(); },
+      BattleHeader(), &BattleRow);
 }
 
 int ListRoomMembers(const CommandContext& context, const std::string& room_id,
                     uint64_t sdk_app_id) {
   auto stub = NewStub(context);
+  ItemPrinter printer(context, MemberHeader());
   std::string page_token;
   do {
     grpc::ClientContext call;
@@ -189,7 +236,7 @@ int ListRoomMembers(const CommandContext& context, const std::string& room_id,
     google::protobuf::StringValue line;
     for (const std::string& account : response.member_accounts()) {
       line.set_value(account);
-      if (!PrintLine(context, line)) return kExitFailure;
+      if (!printer.Add(line, [&] { return TableRow{account}; })) return kExitFailure;
     }
     if (!response.next_page_token().empty() && response.next_page_token() == page_token) {
       *context.err << "livectl: members: the server repeated a page token" << std::endl;
@@ -197,6 +244,7 @@ int ListRoomMembers(const CommandContext& context, const std::string& room_id,
     }
     page_token = response.next_page_token();
   } while (!page_token.empty());
+  printer.Finish();
   return kExitOk;
 }
 
@@ -208,6 +256,7 @@ int ListEvents(const CommandContext& context, uint64_t after_revision, int32_t l
   // The server cuts pages by count and by bytes; follow them until `limit` events (0: one
   // server-default page) or the head.
   auto stub = NewStub(context);
+  ItemPrinter printer(context, EventHeader());
   int64_t left = limit;
   do {
     grpc::ClientContext call;
@@ -219,13 +268,14 @@ int ListEvents(const CommandContext& context, uint64_t after_revision, int32_t l
     const grpc::Status status = stub->ListEvents(&call, request, &response);
     if (!status.ok()) return ReportRpcError(context, "events", status);
     for (const v1::Event& event : response.events()) {
-      if (!PrintLine(context, event)) return kExitFailure;
+      if (!printer.Add(event, [&] { return EventRow(event); })) return kExitFailure;
     }
     left -= response.events_size();
     if (response.events().empty() || response.next_after_revision() <= after_revision) break;
     after_revision = response.next_after_revision();
     if (after_revision >= response.head_revision()) break;
   } while (left > 0);
+  printer.Finish();
   return kExitOk;
 }
 

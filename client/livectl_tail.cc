@@ -60,7 +60,11 @@ class PrintingHandler : public SubscriberHandler {
 }  // namespace
 
 int Tail(const CommandContext& context, const TailOptions& options) {
-  Subscriber subscriber(context.channel, options.subscriber);
+  // A snapshot in the middle of a tail nobody asked for would read as a flood of state: on a
+  // compacted resume point livectl fails and says so (run it again with --snapshot).
+  SubscriberOptions subscriber_options = options.subscriber;
+  subscriber_options.resnapshot_on_compacted = false;
+  Subscriber subscriber(context.channel, subscriber_options);
   PrintingHandler handler(context, options, subscriber);
   const absl::Status status = subscriber.Run(handler);
   if (!status.ok()) {

@@ -24,6 +24,8 @@ StreamEndAction DecideStreamEnd(absl::StatusCode code) {
     case absl::StatusCode::kAborted:
     case absl::StatusCode::kCancelled:
       return StreamEndAction::kReconnect;
+    case absl::StatusCode::kFailedPrecondition:
+      return StreamEndAction::kResnapshot;
     default:
       return StreamEndAction::kTerminate;
   }

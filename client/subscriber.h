@@ -1,10 +1,12 @@
 // A resuming subscriber for game-logic services: it streams LiveEvents.Subscribe, remembers the
 // last revision seen, and when the stream breaks for a transient reason it reconnects with
-// START_AFTER_REVISION, waiting with exponential backoff and jitter between attempts. The handler
-// therefore sees every revision at most once and in order, without gaps across reconnects. A
-// resume point the server no longer has (FAILED_PRECONDITION, journal compacted) or a request it
-// rejects ends Run() with that status: the caller decides (typically: re-subscribe with
-// START_SNAPSHOT). Nothing is ever skipped silently.
+// START_AFTER_REVISION, waiting with exponential backoff and full jitter between attempts. The
+// handler therefore sees every revision at most once and in order, without gaps across
+// reconnects. A stream silent for longer than a few heartbeat intervals is treated as dead
+// (cancelled and resumed), since a half-open TCP connection would otherwise hang it forever. A
+// resume point the server no longer has (FAILED_PRECONDITION, REVISION_COMPACTED) starts over
+// from a snapshot (OnCompacted, then OnSnapshot... OnSnapshotEnd); a request the server rejects
+// ends Run() with that status. Nothing is ever skipped silently.
 #ifndef LIVEEVENTS_CLIENT_SUBSCRIBER_H_
 #define LIVEEVENTS_CLIENT_SUBSCRIBER_H_
 
@@ -32,6 +34,22 @@ struct SubscriberOptions {
   uint64_t after_revision = 0;
   absl::Duration initial_backoff = absl::Milliseconds(100);
   absl::Duration max_backoff = absl::Seconds(5);
+  // The server's --progress_interval: an idle stream carries a Progress this often. A stream with
+  // no message at all for missed_heartbeats intervals is cancelled and resumed; 0 turns the
+  // watchdog off.
+  absl::Duration heartbeat_interval = absl::Seconds(5);
+  int missed_heartbeats = 3;
+  // On REVISION_COMPACTED: true re-subscribes with START_SNAPSHOT (OnCompacted first); false ends
+  // Run() with the FAILED_PRECONDITION status instead.
+  bool resnapshot_on_compacted = true;
+};
+
+// Why and when the subscriber reconnects; see SubscriberHandler::OnReconnect.
+struct ReconnectInfo {
+  absl::Status cause;     // How the stream ended (UNAVAILABLE for a dead, silent stream).
+  int attempt = 0;        // Consecutive failed streams before this reconnect, 0 after a good one.
+  absl::Duration delay;   // The backoff waited before the next stream.
+  uint64_t resume_after;  // The next stream's after_revision (0 when it starts over).
 };
 
 // Receives the stream. All callbacks run on the thread inside Subscriber::Run, one at a time, so
@@ -50,6 +68,13 @@ class SubscriberHandler {
   // the parts and apply them at OnSnapshotEnd.
   virtual void OnSnapshot(const liveevents::v1::Snapshot& snapshot) {}
   virtual void OnSnapshotEnd(uint64_t revision) {}
+  // The journal no longer holds the events after `last_revision` (the subscriber was away longer
+  // than the server's retention): a fresh snapshot follows (OnSnapshot parts, OnSnapshotEnd),
+  // then events after it. Discard the state built so far and rebuild it from that snapshot.
+  virtual void OnCompacted(uint64_t last_revision) {}
+  // A stream ended and another follows after `info.delay`. For logs and metrics; the subscriber
+  // resumes by itself.
+  virtual void OnReconnect(const ReconnectInfo& info) {}
 };
 
 class Subscriber {
@@ -80,6 +105,13 @@ class Subscriber {
 
   liveevents::v1::SubscribeRequest NextRequest() const;
   StreamResult RunOneStream(SubscriberHandler& handler) ABSL_LOCKS_EXCLUDED(mu_);
+  // The watchdog of one stream (its own thread): cancels `context` once no message arrived for
+  // the silence limit, until the stream closes.
+  void WatchStream(grpc::ClientContext* context) ABSL_LOCKS_EXCLUDED(mu_);
+  // Marks a message being handed to the handler (true) and done (false); both count as activity.
+  void SetDelivering(bool delivering) ABSL_LOCKS_EXCLUDED(mu_);
+  // Forgets the position so that the next stream starts with START_SNAPSHOT.
+  void StartOver();
   // Dispatches one message; returns true when it moved the position forward.
   bool Deliver(const liveevents::v1::SubscribeResponse& response, SubscriberHandler& handler);
   bool DeliverEvent(const liveevents::v1::Event& event, SubscriberHandler& handler);
@@ -94,12 +126,19 @@ class Subscriber {
   std::atomic<uint64_t> last_revision_{0};
   bool has_position_ = false;   // last_revision_ is a valid resume point.
   bool snapshot_done_ = false;  // START_SNAPSHOT: snapshot_end received.
+  // How a stream without a position starts: options_.start, START_SNAPSHOT after a compaction.
+  liveevents::v1::SubscribeRequest::Start start_;
   absl::BitGen bitgen_;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // The live stream's context, so Stop() can cancel it; null between streams.
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // The watchdog's view of the live stream.
+  bool stream_open_ ABSL_GUARDED_BY(mu_) = false;
+  bool stream_silent_ ABSL_GUARDED_BY(mu_) = false;  // The watchdog cancelled it.
+  bool delivering_ ABSL_GUARDED_BY(mu_) = false;     // A handler callback is running.
+  absl::Time last_activity_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace liveevents::client

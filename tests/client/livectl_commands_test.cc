@@ -68,6 +68,26 @@ TEST_F(LivectlTest, MembersPrintsOneJsonStringPerAccountAcrossPages) {
   EXPECT_EQ(out_.str(), "\"u1\"\n\"\\\"quoted\\\"\"\n\"app-7\"\n");
 }
 
+TEST_F(LivectlTest, RoomsAsATableFollowEveryPage) {
+  context_.output = OutputFormat::kTable;
+  EXPECT_EQ(ListRooms(context_, v1::ROOM_STATUS_UNSPECIFIED, 0), kExitOk) << err_.str();
+  std::istringstream lines(out_.str());
+  std::vector<std::string> got;
+  for (std::string line; std::getline(lines, line);) got.push_back(line);
+  ASSERT_EQ(got.size(), 4u) << out_.str();
+  EXPECT_EQ(got[0].rfind("APP  ROOM    STATUS", 0), 0u) << got[0];
+  EXPECT_EQ(got[1].rfind("0    room-a  unspecified", 0), 0u) << got[1];
+  EXPECT_EQ(got[3].rfind("0    room-c  unspecified", 0), 0u) << got[3];
+}
+
+TEST_F(LivectlTest, RoomAndMembersAsTables) {
+  context_.output = OutputFormat::kTable;
+  EXPECT_EQ(GetRoom(context_, "r1", 0), kExitOk) << err_.str();
+  EXPECT_EQ(ListRoomMembers(context_, "r1", 7), kExitOk) << err_.str();
+  EXPECT_NE(out_.str().find("r1    active  -      3"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("ACCOUNT\nu1\n\"quoted\"\napp-7\n"), std::string::npos) << out_.str();
+}
+
 TEST_F(LivectlTest, UnimplementedCallFails) {
   // The fake does not implement ListEvents.
   EXPECT_EQ(ListEvents(context_, 0, 10), kExitFailure);

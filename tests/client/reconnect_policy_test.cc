@@ -41,6 +41,14 @@ TEST(BackoffDelayTest, JitterRemovesUpToItsFraction) {
   }
 }
 
+// The default is full jitter: anywhere from the whole step down to nothing.
+TEST(BackoffDelayTest, DefaultJitterIsFull) {
+  const BackoffPolicy policy{absl::Milliseconds(100), absl::Seconds(5)};
+  EXPECT_EQ(BackoffDelay(2, policy, 0.0), absl::Milliseconds(400));
+  EXPECT_EQ(BackoffDelay(2, policy, 0.5), absl::Milliseconds(200));
+  EXPECT_EQ(BackoffDelay(2, policy, 1.0), absl::ZeroDuration());
+}
+
 TEST(BackoffDelayTest, DegeneratePoliciesStayNonNegative) {
   EXPECT_EQ(BackoffDelay(3, {absl::ZeroDuration(), absl::Seconds(1), 0.2}, 0.5),
             absl::ZeroDuration());
@@ -62,7 +70,7 @@ TEST(DecideStreamEndTest, RetriesTransientEndsAndSurfacesTheRest) {
       {absl::StatusCode::kDeadlineExceeded, StreamEndAction::kReconnect},
       {absl::StatusCode::kAborted, StreamEndAction::kReconnect},
       {absl::StatusCode::kCancelled, StreamEndAction::kReconnect},
-      {absl::StatusCode::kFailedPrecondition, StreamEndAction::kTerminate},
+      {absl::StatusCode::kFailedPrecondition, StreamEndAction::kResnapshot},
       {absl::StatusCode::kOutOfRange, StreamEndAction::kTerminate},
       {absl::StatusCode::kInvalidArgument, StreamEndAction::kTerminate},
       {absl::StatusCode::kNotFound, StreamEndAction::kTerminate},

@@ -41,6 +41,14 @@ class RecordingHandler : public SubscriberHandler {
     absl::MutexLock lock(&mu_);
     snapshot_ends_.push_back(revision);
   }
+  void OnCompacted(uint64_t last_revision) override {
+    absl::MutexLock lock(&mu_);
+    compacted_.push_back(last_revision);
+  }
+  void OnReconnect(const ReconnectInfo& info) override {
+    absl::MutexLock lock(&mu_);
+    reconnects_.push_back(info);
+  }
 
   bool AwaitEvents(size_t n) {
     absl::MutexLock lock(&mu_);
@@ -63,6 +71,14 @@ class RecordingHandler : public SubscriberHandler {
     absl::MutexLock lock(&mu_);
     return snapshot_ends_;
   }
+  std::vector<uint64_t> compacted() {
+    absl::MutexLock lock(&mu_);
+    return compacted_;
+  }
+  std::vector<ReconnectInfo> reconnects() {
+    absl::MutexLock lock(&mu_);
+    return reconnects_;
+  }
 
  private:
   absl::Mutex mu_;
@@ -70,6 +86,8 @@ class RecordingHandler : public SubscriberHandler {
   std::vector<uint64_t> progress_ ABSL_GUARDED_BY(mu_);
   int snapshot_parts_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<uint64_t> snapshot_ends_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint64_t> compacted_ ABSL_GUARDED_BY(mu_);
+  std::vector<ReconnectInfo> reconnects_ ABSL_GUARDED_BY(mu_);
 };
 
 // Runs a Subscriber on its own thread, as a service would.
@@ -182,12 +200,53 @@ TEST(SubscriberTest, ResumesFromProgressAndKeepsTheFilter) {
   EXPECT_EQ(requests[1].filter().room_ids(0), "r1");
 }
 
-TEST(SubscriberTest, SurfacesCompactedJournalAsTerminalStatus) {
+TEST(SubscriberTest, ResnapshotsWhenTheResumePointWasCompacted) {
   FakeServer server;
   server.service().AddScript(
       {{EventAt(1), EventAt(2)},
        grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "REVISION_COMPACTED oldest 10")});
+  server.service().AddScript({{SnapshotPart("r1"), SnapshotEndAt(20), EventAt(21)},
+                              grpc::Status(grpc::StatusCode::UNAVAILABLE, "drain")});
+  server.service().AddScript({{EventAt(22)}, std::nullopt});
   RunningSubscriber run(server.channel(), FastOptions());
+
+  ASSERT_TRUE(run.handler().AwaitEvents(4));
+  EXPECT_TRUE(run.StopAndJoin().ok());
+  EXPECT_EQ(run.handler().events(), (std::vector<uint64_t>{1, 2, 21, 22}));
+  EXPECT_EQ(run.handler().compacted(), (std::vector<uint64_t>{2}));
+  EXPECT_EQ(run.handler().snapshot_parts(), 1);
+  EXPECT_EQ(run.handler().snapshot_ends(), (std::vector<uint64_t>{20}));
+  const auto requests = server.service().requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[1].start(), v1::SubscribeRequest::START_SNAPSHOT);
+  EXPECT_EQ(requests[2].start(), v1::SubscribeRequest::START_AFTER_REVISION);
+  EXPECT_EQ(requests[2].after_revision(), 21u);
+  const auto reconnects = run.handler().reconnects();
+  ASSERT_EQ(reconnects.size(), 2u);
+  EXPECT_EQ(reconnects[0].cause.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(reconnects[0].resume_after, 0u);  // Starts over from a snapshot.
+  EXPECT_EQ(reconnects[1].resume_after, 21u);
+}
+
+// Refused before any position (a START_NOW or snapshot stream): starting over cannot help.
+TEST(SubscriberTest, CompactedWithoutAResumePointIsTerminal) {
+  FakeServer server;
+  server.service().AddScript(
+      {{}, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "REVISION_COMPACTED")});
+  RunningSubscriber run(server.channel(), FastOptions());
+  EXPECT_EQ(run.Join().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(run.handler().compacted().empty());
+  EXPECT_EQ(server.service().requests().size(), 1u);
+}
+
+TEST(SubscriberTest, SurfacesCompactedJournalWhenResnapshotIsOff) {
+  FakeServer server;
+  server.service().AddScript(
+      {{EventAt(1), EventAt(2)},
+       grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "REVISION_COMPACTED oldest 10")});
+  SubscriberOptions options = FastOptions();
+  options.resnapshot_on_compacted = false;
+  RunningSubscriber run(server.channel(), options);
 
   const absl::Status status = run.Join();
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
@@ -230,6 +289,64 @@ TEST(SubscriberTest, RestartsABrokenSnapshotThenResumesAfterItsEnd) {
   EXPECT_EQ(requests[1].start(), v1::SubscribeRequest::START_SNAPSHOT);
   EXPECT_EQ(requests[2].start(), v1::SubscribeRequest::START_AFTER_REVISION);
   EXPECT_EQ(requests[2].after_revision(), 5u);
+}
+
+// A stream held open with no message at all (a half-open connection, a wedged server) is
+// cancelled after missed_heartbeats intervals and resumed where it was.
+TEST(SubscriberTest, ResumesAStreamThatMissedItsHeartbeats) {
+  FakeServer server;
+  server.service().AddScript({{EventAt(1)}, std::nullopt});
+  server.service().AddScript({{EventAt(2)}, std::nullopt});
+  SubscriberOptions options = FastOptions();
+  // Long enough that the first stream delivers its event before the watchdog can fire even on
+  // a loaded machine; short enough to keep the test fast.
+  options.heartbeat_interval = absl::Milliseconds(100);
+  options.missed_heartbeats = 3;
+  RunningSubscriber run(server.channel(), options);
+
+  ASSERT_TRUE(run.handler().AwaitEvents(2));
+  EXPECT_TRUE(run.StopAndJoin().ok());
+  EXPECT_EQ(run.handler().events(), (std::vector<uint64_t>{1, 2}));
+  const auto requests = server.service().requests();
+  ASSERT_GE(requests.size(), 2u);
+  EXPECT_EQ(requests[1].start(), v1::SubscribeRequest::START_AFTER_REVISION);
+  EXPECT_EQ(requests[1].after_revision(), 1u);
+  const auto reconnects = run.handler().reconnects();
+  ASSERT_GE(reconnects.size(), 1u);
+  EXPECT_EQ(reconnects[0].cause.code(), absl::StatusCode::kUnavailable) << reconnects[0].cause;
+  EXPECT_NE(reconnects[0].cause.message().find("heartbeat"), absl::string_view::npos);
+  EXPECT_EQ(reconnects[0].resume_after, 1u);
+}
+
+// A handler slower than the watchdog's limit is not a dead stream: the time it takes does not
+// count as silence.
+TEST(SubscriberTest, ASlowHandlerIsNotMistakenForASilentStream) {
+  class SlowFirstEvent : public RecordingHandler {
+   public:
+    void OnEvent(const v1::Event& event) override {
+      // Three times the watchdog's limit: the slow consumer under test.
+      if (event.revision() == 1) absl::SleepFor(absl::Milliseconds(300));
+      RecordingHandler::OnEvent(event);
+    }
+  };
+  FakeServer server;
+  server.service().AddScript({{EventAt(1), EventAt(2)}, std::nullopt});
+  SubscriberOptions options = FastOptions();
+  options.heartbeat_interval = absl::Milliseconds(30);
+  options.missed_heartbeats = 3;
+  Subscriber subscriber(server.channel(), options);
+  SlowFirstEvent handler;
+  absl::Status status;
+  std::thread running([&] { status = subscriber.Run(handler); });
+  ASSERT_TRUE(handler.AwaitEvents(2));
+  subscriber.Stop();
+  running.join();
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_EQ(handler.events(), (std::vector<uint64_t>{1, 2}));
+  // The stream then went silent and was resumed, but only after both events.
+  for (const ReconnectInfo& reconnect : handler.reconnects()) {
+    EXPECT_EQ(reconnect.resume_after, 2u) << reconnect.cause;
+  }
 }
 
 TEST(SubscriberTest, StopWakesALongBackoff) {
