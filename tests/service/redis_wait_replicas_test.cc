@@ -36,7 +36,10 @@ class RedisWaitReplicasTest : public ::testing::Test {
     ASSERT_TRUE(replica.ok()) << replica.status();
     replica_ = std::move(*replica);
     ASSERT_TRUE(AwaitReplicaLinked());
+  }
 
+  // Starts the service on the primary with --redis_wait_replicas=1 and `wait_timeout`.
+  void StartServer(absl::Duration wait_timeout) {
     service::ServerOptions options;
     options.grpc_address = "127.0.0.1:0";
     options.journal.battle_grace = absl::Hours(876000);
@@ -44,7 +47,7 @@ class RedisWaitReplicasTest : public ::testing::Test {
     redis.log.connection.address = primary_->address();
     redis.log.key_prefix = "wait";
     redis.log.wait_replicas = 1;
-    redis.log.wait_timeout = absl::Milliseconds(300);
+    redis.log.wait_timeout = wait_timeout;
     redis.follow_block = absl::Milliseconds(50);
     redis.retry_pause = absl::Milliseconds(20);
     options.redis = redis;
@@ -123,6 +126,9 @@ class RedisWaitReplicasTest : public ::testing::Test {
 };
 
 TEST_F(RedisWaitReplicasTest, AcknowledgesOnlyOnceTheReplicaHasTheEvent) {
+  // Generous: WAIT answers as soon as the replica acknowledged, which on a loaded machine (the
+  // replica fsyncs its AOF too) can take a while; only a failing test waits this long.
+  ASSERT_NO_FATAL_FAILURE(StartServer(absl::Seconds(10)));
   for (int i = 1; i <= 3; ++i) {
     v1::PublishResponse response;
     const grpc::Status status = Publish(MakeCreateRoom(absl::StrCat("room-", i)), &response);
@@ -134,6 +140,8 @@ TEST_F(RedisWaitReplicasTest, AcknowledgesOnlyOnceTheReplicaHasTheEvent) {
 }
 
 TEST_F(RedisWaitReplicasTest, RefusesUnavailableWhileTheReplicaIsDownAndDedupsTheRetry) {
+  // Each Publish while the replica is down takes the whole timeout before it is refused.
+  ASSERT_NO_FATAL_FAILURE(StartServer(absl::Seconds(2)));
   v1::PublishResponse response;
   ASSERT_TRUE(Publish(MakeCreateRoom("before"), &response).ok());
   replica_->Kill();
