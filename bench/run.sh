@@ -4,6 +4,8 @@
 #
 #   bench/run.sh            # full run (minutes on 2 cores, most of it journaling 1 M events)
 #   bench/run.sh --quick    # smoke run of a minute or two; the report says "quick"
+#   bench/run.sh --store=redis [--quick]   # Redis ingest, 1 and 2 replicas and WAIT, into
+#                                          # docs/scaling.md (bench/redis_ingest.sh)
 #
 # Everything it starts (liveevents-server, liveevents-gateway, nginx, redis-server, node) listens
 # on 127.0.0.1 on free ports, keeps its files under one mktemp folder, and is stopped on exit,
@@ -25,9 +27,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
+# --store=redis: the Redis ingest of docs/scaling.md instead (bench/redis_ingest.sh).
+for arg in "$@"; do
+  [ "$arg" = --store=redis ] && exec bench/redis_ingest.sh "$@"
+done
 MODE=full
 if [ "${1:-}" = "--quick" ]; then MODE=quick; elif [ -n "${1:-}" ]; then
-  echo "usage: bench/run.sh [--quick]" >&2
+  echo "usage: bench/run.sh [--quick] [--store=redis]" >&2
   exit 2
 fi
 q() { if [ "$MODE" = quick ]; then echo "$2"; else echo "$1"; fi; }

@@ -20,16 +20,17 @@
 #include "gateway/callback_exchange.h"
 #include "gateway/http/http_server.h"
 #include "gateway/publish/grpc_event_publisher.h"
+#include "gateway/publish/service_channel.h"
 #include "gateway/publish/spooling_publisher.h"
 #include "gateway/request_handler.h"
 #include "gateway/spool/event_spool.h"
-#include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "grpcpp/support/channel_arguments.h"
 
 ABSL_FLAG(std::string, http_address, "127.0.0.1:8080",
           "HTTP listen address host:port (port 0 picks one)");
-ABSL_FLAG(std::string, service_address, "127.0.0.1:50051", "LiveEvents gRPC service address");
+ABSL_FLAG(std::string, service_address, "127.0.0.1:50051",
+          "LiveEvents gRPC target: host:port, dns:///name:port or ipv4:a:port,b:port; calls go "
+          "round_robin to the replicas whose health is SERVING");
 ABSL_FLAG(std::string, publish_token_file, "",
           "file holding the token the service's --publish_token_file names; sent with every "
           "Publish as 'authorization: Bearer <token>'");
@@ -164,13 +165,6 @@ int main(int argc, char** argv) {
   handler_options.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew);
   const RequestHandler handler(std::move(handler_options));
 
-  // gRPC's reconnect backoff starts at 1 s and grows to 2 minutes by default; capped at the
-  // drainer's own backoff (half a second), the spool starts draining within about that long of
-  // the service's return. A connection attempt twice a second to a missing service is cheap.
-  grpc::ChannelArguments channel_args;
-  channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  channel_args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
   std::string publish_token;
   if (const std::string path = absl::GetFlag(FLAGS_publish_token_file); !path.empty()) {
     absl::StatusOr<std::string> token = liveevents::ReadTokenFile(path);
@@ -181,8 +175,8 @@ int main(int argc, char** argv) {
     publish_token = *std::move(token);
   }
   GrpcEventPublisher publisher(
-      grpc::CreateCustomChannel(absl::GetFlag(FLAGS_service_address),
-                                grpc::InsecureChannelCredentials(), channel_args),
+      liveevents::gateway::MakeServiceChannel(absl::GetFlag(FLAGS_service_address),
+                                              grpc::InsecureChannelCredentials()),
       absl::GetFlag(FLAGS_publish_timeout), std::move(publish_token),
       std::max<uint32_t>(absl::GetFlag(FLAGS_publish_max_in_flight), 1));
   liveevents::gateway::EventSpool::Options spool_options;

@@ -18,6 +18,10 @@ class CommitListener {
   // be committed, and broadcast, before the listener knows where the journal starts).
   virtual void OnRecovered(uint64_t head) {}
   virtual void OnCommitted(absl::Span<const EventPtr> events) = 0;
+  // The journal jumped to `head` without handing on the events before it (a Redis replica that
+  // fell behind retention reloaded the checkpoint): whoever expected them in order must start
+  // again; OnCommitted continues after `head`.
+  virtual void OnSkipped(uint64_t head) {}
 };
 
 }  // namespace liveevents::service

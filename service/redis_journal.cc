@@ -58,6 +58,39 @@ absl::Status RedisJournal::LoadCheckpoint() {
   return absl::OkStatus();
 }
 
+bool RedisJournal::SkipToCheckpoint() {
+  // Redis calls outside the lock: readers and publishers go on meanwhile.
+  absl::StatusOr<std::optional<redis::Checkpoint>> checkpoint = log_->LoadCheckpoint();
+  absl::StatusOr<uint64_t> oldest = log_->OldestRevision();
+  if (!checkpoint.ok() || !checkpoint->has_value() || !oldest.ok()) return false;
+  internal::State snapshot;
+  if (!snapshot.ParseFromString((*checkpoint)->state)) return false;
+  const uint64_t head = (*checkpoint)->revision;
+  std::vector<Answer> ready;
+  {
+    absl::MutexLock lock(&mu_);
+    // Only forward: the follower is the only thread that folds, so applied_ is still where it
+    // stopped.
+    if (head <= applied_ || !state_.Restore(snapshot).ok()) return false;
+    applied_ = published_ = checkpointed_ = head;
+    fold_clock_ms_ = 0;
+    forget_minute_ = -1;
+    oldest_ = *oldest;
+    auto end = waiters_.upper_bound(head);
+    for (auto it = waiters_.begin(); it != end; ++it) {
+      ready.emplace_back(std::move(it->second.second),
+                         PublishResult{.revision = it->first, .duplicate = it->second.first});
+    }
+    waiters_.erase(waiters_.begin(), end);
+  }
+  std::cerr << "liveevents-server: this replica fell behind retention; it continues from the "
+               "checkpoint at revision "
+            << head << " and ended its subscriptions (REVISION_COMPACTED)\n";
+  listener_.OnSkipped(head);
+  AnswerAll(ready);
+  return true;
+}
+
 absl::Status RedisJournal::Recover() {
   absl::MutexLock lock(&mu_);
   // A replica that checkpoints while this one loads may trim what this one still needs: load
@@ -304,9 +337,11 @@ void RedisJournal::FollowerLoop() {
         log_->ReadBlocking(after, redis_options_.follow_batch, redis_options_.follow_block);
     if (!events.ok()) {
       if (absl::IsFailedPrecondition(events.status())) {
-        // Retention trimmed events this replica has not applied: it cannot continue without a
-        // gap. Restarting loads the checkpoint.
-        std::cerr << "liveevents-server: this replica fell behind retention, restart it: "
+        // Retention trimmed events this replica has not applied: it continues from the
+        // checkpoint, which its subscribers cannot follow without a gap.
+        if (SkipToCheckpoint()) continue;
+        std::cerr << "liveevents-server: this replica fell behind retention and found no newer "
+                     "checkpoint; restart it: "
                   << events.status() << "\n";
       }
       SetHealthy(false);

@@ -8,7 +8,9 @@
 //
 // Checkpoints: the follower saves the whole state every `checkpoint_events` events (Redis keeps
 // only the newest, so replicas racing is harmless); a starting replica loads the checkpoint and
-// follows the stream after it. Retention trims the stream, never past the checkpoint.
+// follows the stream after it. Retention trims the stream, never past the checkpoint, so a
+// replica that fell behind retention continues from the checkpoint too (its listener hears
+// OnSkipped: the hub ends the subscriptions that would miss the trimmed events).
 //
 // Health: a failed Redis call marks the journal unhealthy (the listener hears false, Publish
 // fails fast with UNAVAILABLE); the follower retries and the first call that succeeds again
@@ -85,6 +87,11 @@ class RedisJournal : public EventJournal {
   std::vector<EventPtr> FoldLocked(const std::vector<EventPtr>& events,
                                    std::vector<uint64_t>& stale) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status LoadCheckpoint() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Follower thread, after retention trimmed events it has not applied: replaces the state by
+  // the newer checkpoint (retention never trims past it, so the stream continues after it),
+  // answers the publishers it covers and tells the listener (OnSkipped). False when there is
+  // no checkpoint ahead of this replica.
+  bool SkipToCheckpoint();
   void WriterLoop();
   void AppendBatch(std::vector<Pending> batch);
   void FollowerLoop();

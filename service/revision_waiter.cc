@@ -49,11 +49,19 @@ void RevisionWaiter::Wait(uint64_t revision, absl::Time deadline, Done done) {
 
 void RevisionWaiter::OnCommitted(absl::Span<const EventPtr> events) {
   next_.OnCommitted(events);
-  if (events.empty()) return;
+  if (!events.empty()) Advance(events.back()->revision());
+}
+
+void RevisionWaiter::OnSkipped(uint64_t head) {
+  next_.OnSkipped(head);
+  Advance(head);  // The state holds everything up to `head`, skipped or not.
+}
+
+void RevisionWaiter::Advance(uint64_t applied) {
   std::vector<Done> ready;
   {
     absl::MutexLock lock(&mu_);
-    applied_ = std::max(applied_, events.back()->revision());
+    applied_ = std::max(applied_, applied);
     auto end = by_revision_.upper_bound(applied_);
     for (auto it = by_revision_.begin(); it != end; ++it) {
       auto waiting = waiting_.find(it->second);

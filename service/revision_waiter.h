@@ -34,11 +34,15 @@ class RevisionWaiter : public CommitListener {
   void Wait(uint64_t revision, absl::Time deadline, Done done);
 
   void OnCommitted(absl::Span<const EventPtr> events) override;
+  void OnSkipped(uint64_t head) override;
 
   // Answers every wait with UNAVAILABLE and stops the timer; later waits are answered at once.
   void Stop();
 
  private:
+  // Marks everything up to `applied` applied and answers the waits it satisfies.
+  void Advance(uint64_t applied);
+
   struct Waiting {
     uint64_t revision;
     Done done;

@@ -342,6 +342,15 @@ void SubscribeReactor::Drain() {
   Pump();
 }
 
+void SubscribeReactor::Skipped(uint64_t head) {
+  absl::MutexLock lock(&mu_);
+  EndWith(grpc::StatusCode::FAILED_PRECONDITION,
+          absl::StrCat("REVISION_COMPACTED: this replica fell behind retention and continued from "
+                       "revision ",
+                       head, "; take a snapshot again (START_SNAPSHOT)"));
+  Pump();
+}
+
 void SubscribeReactor::OnWriteDone(bool ok) {
   bool catch_up = false;
   {

@@ -39,6 +39,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>, publ
   void GoLive(uint64_t head) override;
   void Tick() override;
   void Drain() override;
+  // Ends the stream with FAILED_PRECONDITION (REVISION_COMPACTED): the client takes a snapshot.
+  void Skipped(uint64_t head) override;
 
   // ServerWriteReactor.
   void OnWriteDone(bool ok) override;

@@ -56,6 +56,12 @@ void SubscriberHub::OnCommitted(absl::Span<const EventPtr> events) {
   for (Subscription* subscription : subscriptions_) subscription->Deliver(batch);
 }
 
+void SubscriberHub::OnSkipped(uint64_t head) {
+  absl::MutexLock lock(&mu_);
+  last_broadcast_ = std::max(last_broadcast_, head);
+  for (Subscription* subscription : subscriptions_) subscription->Skipped(head);
+}
+
 void SubscriberHub::Drain() {
   absl::MutexLock lock(&mu_);
   draining_ = true;

@@ -34,6 +34,9 @@ class Subscription {
   virtual void Tick() = 0;
   // The server is draining: end the stream with UNAVAILABLE and its resume revision.
   virtual void Drain() = 0;
+  // The journal skipped the events up to `head` (OnSkipped): the stream cannot go on without a
+  // gap, so it ends; by default as Drain() does.
+  virtual void Skipped(uint64_t head) { Drain(); }
 };
 
 class SubscriberHub : public CommitListener {
@@ -56,6 +59,8 @@ class SubscriberHub : public CommitListener {
   bool TryGoLive(Subscription* subscription, uint64_t scanned);
 
   void OnCommitted(absl::Span<const EventPtr> events) override;
+  // Ends every open subscription (Subscription::Skipped) and continues from `head`.
+  void OnSkipped(uint64_t head) override;
 
   // Refuses new subscriptions and drains the open ones. Thread-safe, idempotent.
   void Drain();

@@ -3,10 +3,12 @@
 
   tests/deploy/check_deploy_files.py [BIN_DIR]     (default build/bin)
 
-- deploy/compose.yaml and deploy/kubernetes/*.yaml parse (python3-yaml) and hang together:
+- deploy/compose.yaml, deploy/compose.redis.yaml and deploy/kubernetes/*.yaml parse (python3-yaml) and hang together:
   selectors match pod labels, referenced Secrets and keys exist, every container has resource
   requests and limits, runs as non-root on a read-only root file system, and has probes (gRPC
-  for the server, HTTP for the gateway);
+  for the server, HTTP for the gateway); compose.redis.yaml has two gateways dialing every
+  replica (dns:/// of an alias they share), two replicas on its one Redis, and Redis with
+  appendfsync always and noeviction;
 - every LIVEEVENTS_<FLAG> they (and the Dockerfile) set names a flag of the binary it configures
   (read from BIN_DIR/<binary> --helpfull);
 - the Dockerfile builds with scripts/install-deps.sh, the script behind the README's
@@ -160,13 +162,13 @@ def check_kubernetes(bin_dir):
                 check_env_names(cwhere, binary, names, bin_dir)
 
 
-def check_compose(bin_dir):
-    path = os.path.join(ROOT, "deploy", "compose.yaml")
+def check_compose(bin_dir, file_name="compose.yaml"):
+    path = os.path.join(ROOT, "deploy", file_name)
     (compose,) = load_all(path)
     defined_secrets = set(compose.get("secrets", {}))
     defined_volumes = set(compose.get("volumes", {}))
     for name, service in compose["services"].items():
-        where = f"deploy/compose.yaml: service {name}"
+        where = f"deploy/{file_name}: service {name}"
         for secret in service.get("secrets", []):
             if secret not in defined_secrets:
                 problem(f"{where}: secret {secret} is not defined")
@@ -182,6 +184,59 @@ def check_compose(bin_dir):
         binary = binary_of(service.get("image", ""))
         if binary:
             check_env_names(where, binary, list(service.get("environment", {})), bin_dir)
+    return compose
+
+
+def check_compose_redis(bin_dir):
+    """deploy/compose.redis.yaml: two gateways, two replicas on one Redis, consistent flags."""
+    file_name = "compose.redis.yaml"
+    compose = check_compose(bin_dir, file_name)
+    services = compose["services"]
+    by_binary = {"liveevents-server": {}, "liveevents-gateway": {}}
+    for name, service in services.items():
+        binary = binary_of(service.get("image", ""))
+        if binary:
+            by_binary[binary][name] = service
+    servers, gateways = by_binary["liveevents-server"], by_binary["liveevents-gateway"]
+    if len(servers) < 2 or len(gateways) < 2:
+        problem(f"deploy/{file_name}: wants two replicas and two gateways, has "
+                f"{len(servers)} and {len(gateways)}")
+    redis = [n for n, s in services.items() if s.get("image", "").startswith("redis")]
+    if len(redis) != 1:
+        problem(f"deploy/{file_name}: wants one Redis service, has {len(redis)}")
+        return
+    command = " ".join(str(part) for part in services[redis[0]].get("command", []))
+    for setting in ("--appendonly yes", "--appendfsync always", "--maxmemory-policy noeviction"):
+        if setting not in command:
+            problem(f"deploy/{file_name}: Redis runs without {setting} (docs/scaling.md)")
+    aliases = {}  # Network name a gateway may dial -> the services it reaches.
+    for name, service in servers.items():
+        env = service.get("environment", {})
+        where = f"deploy/{file_name}: service {name}"
+        if env.get("LIVEEVENTS_STORE") != "redis":
+            problem(f"{where}: LIVEEVENTS_STORE is not redis")
+        host = str(env.get("LIVEEVENTS_REDIS_ADDRESS", "")).rsplit(":", 1)[0]
+        if host not in redis:
+            problem(f"{where}: LIVEEVENTS_REDIS_ADDRESS names {host!r}, not the Redis service")
+        if host not in service.get("depends_on", {}):
+            problem(f"{where}: does not wait for Redis (depends_on)")
+        aliases.setdefault(name, set()).add(name)
+        for network in (service.get("networks") or {}).values():
+            for alias in (network or {}).get("aliases", []):
+                aliases.setdefault(alias, set()).add(name)
+    for name, service in gateways.items():
+        where = f"deploy/{file_name}: service {name}"
+        target = str(service.get("environment", {}).get("LIVEEVENTS_SERVICE_ADDRESS", ""))
+        match = re.fullmatch(r"dns:///([\w.-]+):(\d+)", target)
+        if not match:
+            problem(f"{where}: LIVEEVENTS_SERVICE_ADDRESS {target!r} is not dns:///NAME:PORT")
+            continue
+        reached = aliases.get(match.group(1), set())
+        if reached != set(servers):
+            problem(f"{where}: {target} reaches {sorted(reached)}, not every replica "
+                    f"{sorted(servers)}")
+        if match.group(2) != "50051":
+            problem(f"{where}: {target} is not the replicas' gRPC port 50051")
 
 
 def dockerfile_stages():
@@ -284,6 +339,7 @@ def main():
     bin_dir = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "bin"))
     check_kubernetes(bin_dir)
     check_compose(bin_dir)
+    check_compose_redis(bin_dir)
     check_dockerfile(bin_dir)
     for note in sorted(set(notes)):
         print(f"note: {note}")

@@ -1,7 +1,8 @@
 // Several in-process service replicas on one real redis-server (--store=redis): one order of
 // events on every replica, dedup across replicas, read your writes, stale decided at fold time,
-// a replica started from the checkpoint, trimmed resume points, Redis lost and back, and reads
-// with min_revision on another replica.
+// a replica started from the checkpoint, trimmed resume points, Redis lost and back, reads with
+// min_revision on another replica, and a replica that fell behind retention continuing from the
+// checkpoint.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -15,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "service/server.h"
+#include "service/store/redis/redis_connection.h"
 #include "tests/testing/redis_server.h"
 #include "tests/testing/service_fixture.h"
 #include "tests/testing/temp_path.h"
@@ -280,6 +282,59 @@ TEST_F(RedisReplicasTest, LosingRedisStopsServingAndItsReturnResumesWithoutHelp)
   std::vector<v1::Event> events = stream.NextEvents(1);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].revision(), 2u);
+}
+
+TEST_F(RedisReplicasTest, AReplicaThatFellBehindRetentionContinuesFromTheCheckpoint) {
+  // Replica A connects as its own Redis user, so that the test can stop it from reading (no
+  // command allowed) while replica B goes on, and let it read again.
+  service::redis::RedisConnection admin(Options().redis->log.connection);
+  auto acl = [&](std::initializer_list<absl::string_view> rules) {
+    std::vector<absl::string_view> args = {"ACL", "SETUSER", "lagging"};
+    args.insert(args.end(), rules);
+    auto reply = admin.Command(absl::MakeConstSpan(args));
+    ASSERT_TRUE(reply.ok()) << reply.status();
+  };
+  acl({"on", ">secret", "~*", "&*", "+@all"});
+  service::ServerOptions options = Options();
+  options.journal.retain_events = 5;
+  options.journal.retain_for = absl::ZeroDuration();
+  service::ServerOptions lagging = options;
+  lagging.redis->log.connection.username = "lagging";
+  lagging.redis->log.connection.password = "secret";
+  Replica& a = StartReplica(lagging);
+  Replica& b = StartReplica(options);
+  Stream on_a(*a.stub, After(0));
+  for (int i = 0; i < 3; ++i) MustPublish(b, MakeCreateRoom(absl::StrCat("early-", i)));
+  ASSERT_EQ(on_a.NextEvents(3).size(), 3u);
+
+  acl({"-@all"});
+  EXPECT_TRUE(AwaitHealth(*a.server, "", grpc::health::v1::HealthCheckResponse::NOT_SERVING));
+  for (int i = 0; i < 20; ++i) MustPublish(b, MakeCreateRoom(absl::StrCat("missed-", i)));
+  b.server->journal().RunMaintenanceForTest();  // Checkpoint at 23, then trim to the last 5.
+  acl({"+@all"});
+
+  // A cannot read revision 4 any more: it continues from the checkpoint without a restart, and
+  // its subscriber, which would miss 4..23, is told to take a snapshot again.
+  EXPECT_TRUE(AwaitHealth(*a.server, "", grpc::health::v1::HealthCheckResponse::SERVING));
+  v1::SubscribeResponse response;
+  while (on_a.Next(&response)) EXPECT_FALSE(response.has_event()) << response.event().revision();
+  const grpc::Status ended = on_a.Finish();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << ended.error_message();
+  EXPECT_TRUE(absl::StrContains(ended.error_message(), "REVISION_COMPACTED"))
+      << ended.error_message();
+  EXPECT_EQ(a.server->journal().AppliedRevision(), 23u);
+  {
+    v1::GetRoomRequest request;
+    request.set_room_id("missed-19");
+    v1::Room room;
+    grpc::ClientContext context;
+    EXPECT_TRUE(a.stub->GetRoom(&context, request, &room).ok()) << "the checkpoint's state";
+  }
+  Stream again(*a.stub, After(23));
+  EXPECT_EQ(MustPublish(b, MakeCreateRoom("after")).revision(), 24u);
+  std::vector<v1::Event> events = again.NextEvents(1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].revision(), 24u);
 }
 
 }  // namespace

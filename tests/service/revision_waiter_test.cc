@@ -15,7 +15,9 @@ namespace {
 class CountingListener : public CommitListener {
  public:
   void OnCommitted(absl::Span<const EventPtr> events) override { count += events.size(); }
+  void OnSkipped(uint64_t head) override { skipped_to = head; }
   size_t count = 0;
+  uint64_t skipped_to = 0;
 };
 
 std::vector<EventPtr> Events(uint64_t first, uint64_t last) {
@@ -50,6 +52,22 @@ TEST(RevisionWaiterTest, AnAppliedRevisionEndsTheWaitAtOnce) {
   waiter.Wait(5, absl::InfiniteFuture(), ended.Callback());
   EXPECT_TRUE(ended.done.HasBeenNotified());
   EXPECT_TRUE(ended.status.ok());
+}
+
+TEST(RevisionWaiterTest, ASkipEndsTheWaitsItReachesAndIsPassedOn) {
+  CountingListener hub;
+  RevisionWaiter waiter(hub);
+  Ended three, nine;
+  waiter.Wait(3, absl::InfiniteFuture(), three.Callback());
+  waiter.Wait(9, absl::InfiniteFuture(), nine.Callback());
+  waiter.OnSkipped(7);  // A replica that fell behind retention loaded the checkpoint at 7.
+  EXPECT_EQ(hub.skipped_to, 7u);
+  EXPECT_TRUE(three.done.HasBeenNotified());
+  EXPECT_TRUE(three.status.ok());
+  EXPECT_FALSE(nine.done.HasBeenNotified());
+  waiter.OnCommitted(Events(8, 9));
+  EXPECT_TRUE(nine.status.ok());
+  EXPECT_EQ(nine.times, 1);
 }
 
 TEST(RevisionWaiterTest, ACommitEndsTheWaitsItReachesAndPassesTheBatchOn) {
