@@ -1,11 +1,11 @@
 #include "service/redis_journal.h"
 
 #include <algorithm>
-#include <iostream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/logging/log.h"
 #include "service/core/battle_overdue.h"
 #include "service/core/dedup_key.h"
 
@@ -176,8 +176,8 @@ void RedisJournal::SetHealthy(bool healthy) {
     if (healthy_ == healthy) return;
     healthy_ = healthy;
   }
-  std::cerr << "liveevents-server: Redis is " << (healthy ? "reachable again" : "unreachable")
-            << "\n";
+  logging::Log(healthy ? logging::Level::kInfo : logging::Level::kError,
+               healthy ? "redis_reachable" : "redis_unreachable");
   absl::MutexLock lock(&health_mu_);
   bool now;
   {
@@ -306,8 +306,8 @@ void RedisJournal::FollowerLoop() {
       if (absl::IsFailedPrecondition(events.status())) {
         // Retention trimmed events this replica has not applied: it cannot continue without a
         // gap. Restarting loads the checkpoint.
-        std::cerr << "liveevents-server: this replica fell behind retention, restart it: "
-                  << events.status() << "\n";
+        logging::Log(logging::Level::kError, "replica_behind_retention",
+                     {{"reason", events.status()}, {"message", "restart this replica"}});
       }
       SetHealthy(false);
       FailWaiters(absl::UnavailableError(
