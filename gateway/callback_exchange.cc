@@ -77,10 +77,12 @@ void CallbackExchange::Log(absl::string_view app_id, absl::string_view command,
     suppressed = refusal_log_limiter_.Admit(absl::StrCat(reply.error_code));
     if (!suppressed.has_value()) return;
   }
-  std::vector<logging::Field> fields = {{"app", app_id.empty() ? "-" : app_id},
-                                        {"command", command.empty() ? "-" : command},
-                                        {"status", reply.status},
-                                        {"code", static_cast<int>(reply.error_code)}};
+  // Both come from the client's query: hex-escaped, so no byte of theirs reaches the log raw.
+  std::vector<logging::Field> fields = {
+      {"app", app_id.empty() ? std::string("-") : absl::CHexEscape(app_id)},
+      {"command", command.empty() ? std::string("-") : absl::CHexEscape(command)},
+      {"status", reply.status},
+      {"code", static_cast<int>(reply.error_code)}};
   if (revision.has_value()) fields.emplace_back("revision", *revision);
   if (!reply.info.empty()) fields.emplace_back("reason", reply.info);
   if (*suppressed > 0) fields.emplace_back("suppressed", *suppressed);
