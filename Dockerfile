@@ -25,6 +25,7 @@ FROM debian:12-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libgrpc++1.51 libprotobuf32 libabsl20220623 libsqlite3-0 libhiredis0.14 libssl3 \
+      libspdlog1.10 libfmt9 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 liveevents \
  && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin \
@@ -39,7 +40,7 @@ ENV LIVEEVENTS_GRPC_ADDRESS=0.0.0.0:50051 \
     LIVEEVENTS_DATA_DIR=/var/lib/liveevents
 WORKDIR /var/lib/liveevents
 VOLUME ["/var/lib/liveevents"]
-EXPOSE 50051
+EXPOSE 50051 9464
 # grpc.health.v1: SERVING once the journal is loaded, NOT_SERVING again while draining. The
 # probe runs with an empty environment: the server's LIVEEVENTS_* variables (a
 # LIVEEVENTS_FLAGFILE full of server flags, say) are not livectl's.
@@ -54,7 +55,7 @@ ENV LIVEEVENTS_HTTP_ADDRESS=0.0.0.0:8080 \
     LIVEEVENTS_SPOOL_DIR=/var/lib/liveevents-gateway/spool
 WORKDIR /var/lib/liveevents-gateway
 VOLUME ["/var/lib/liveevents-gateway"]
-EXPOSE 8080
+EXPOSE 8080 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD env -i /usr/local/bin/livectl health \
       --http="http://127.0.0.1:${LIVEEVENTS_HTTP_ADDRESS##*:}/healthz" || exit 1

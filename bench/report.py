@@ -307,7 +307,7 @@ w(f"Method: a fresh gateway and server under a steady open-loop load (`ack_laten
   f"(SIGTERM) for {E['OUTAGE_SECONDS']} s while the gateway answers from its durable spool, and "
   "started again on the same data folder; the load runs on for "
   f"{E['OUTAGE_TAIL_SECONDS']} s after the outage. The drain time runs from the moment the "
-  "server answered SERVING again to the gateway's `spool: drained` log line. New callbacks "
+  "server answered SERVING again to the gateway's `spool_drained` log line. New callbacks "
   "queue behind the spool meanwhile (arrival order), so the drainer (batches of up to 1 000 "
   "events, one `PublishBatch` and group commit each) carries the backlog plus the live load: "
   "the drain rate counts both. One run.")

@@ -315,7 +315,7 @@ done
 # sends them whatever the answers do; wrk's closed loop would instead speed up while the gateway
 # answers from its spool). The server is stopped (SIGTERM) for OUTAGE_SECONDS while the gateway
 # spools, then started again on the same data folder. Measured: the time from SERVING again to
-# the gateway's "spool: drained" line, the backlog it found, and that every answered callback
+# the gateway's spool_drained log line, the backlog it found, and that every answered callback
 # was journaled.
 stamp_lines() { while IFS= read -r line; do echo "${EPOCHREALTIME/./} $line"; done; }
 now_us() { echo "${EPOCHREALTIME/./}"; }
@@ -342,14 +342,14 @@ start_server outage "$WORK/outage-data" "$OUTAGE_GRPC"
 OUTAGE_UP=$(now_us)
 # The drained line that follows the return.
 for _ in $(seq 1200); do
-  OUTAGE_DRAINED=$(awk -v up="$OUTAGE_UP" '$1 >= up && /spool: drained/ {print $1; exit}' \
+  OUTAGE_DRAINED=$(awk -v up="$OUTAGE_UP" '$1 >= up && /event=spool_drained/ {print $1; exit}' \
     "$WORK/outage-gateway.log")
   [ -n "$OUTAGE_DRAINED" ] && break
   sleep 0.1
 done
 [ -n "$OUTAGE_DRAINED" ] || die "the spool did not drain within 120 s of the server's return"
-OUTAGE_BACKLOG=$(awk -v down="$OUTAGE_DOWN" '$1 >= down && /the service is back; draining/ {
-  for (i = 1; i <= NF; ++i) if ($i == "draining") {print $(i + 1); exit}}' \
+OUTAGE_BACKLOG=$(awk -v down="$OUTAGE_DOWN" '$1 >= down && /event=spool_draining/ {
+  for (i = 1; i <= NF; ++i) if ($i ~ /^events=/) {sub(/^events=/, "", $i); print $i; exit}}' \
   "$WORK/outage-gateway.log")
 wait "$OUTAGE_LOAD_PID" || die "the load during the outage failed: $(cat "$WORK/outage-load.err")"
 OUTAGE_LOAD=$(cat "$WORK/outage-load.line")

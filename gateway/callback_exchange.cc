@@ -1,7 +1,7 @@
 #include "gateway/callback_exchange.h"
 
 #include <atomic>
-#include <cstdio>
+#include <chrono>
 #include <memory>
 #include <utility>
 
@@ -11,19 +11,21 @@
 #include "boost/asio/execution.hpp"
 #include "boost/asio/post.hpp"
 #include "boost/asio/steady_timer.hpp"
+#include "common/logging/log.h"
 
 namespace liveevents::gateway {
 namespace {
 
 namespace net = boost::asio;
 
-void LogToStderr(absl::string_view line) {
-  std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+// The free-form notes of this file (budget spent, background publishes), as log events.
+void LogNote(absl::string_view line) {
+  logging::Log(logging::Level::kWarn, "callback_note", {{"message", line}});
 }
 
 CallbackExchange::Options WithDefaults(CallbackExchange::Options options) {
-  if (!options.log) options.log = LogToStderr;
   if (!options.clock) options.clock = [] { return absl::Now(); };
+  if (options.metrics == nullptr) options.metrics = &metrics::DefaultRegistry();
   return options;
 }
 
@@ -40,6 +42,7 @@ struct PendingAnswer {
   net::steady_timer timer;  // Touched only on the executor it was made with.
   HttpHandler::AnswerCallback answer;
   std::atomic<bool> answered{false};
+  std::chrono::steady_clock::time_point start;
   std::string app_id;
   std::string command;
   std::optional<liveevents::v1::Decision> decision;
@@ -50,16 +53,45 @@ HttpAnswer ToHttpAnswer(HttpReply reply) {
   return HttpAnswer{reply.status, std::move(reply.body), std::move(reply.allow), reply.close};
 }
 
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace
 
 CallbackExchange::CallbackExchange(const RequestHandler& handler, EventPublisher& publisher,
                                    Options options)
-    : handler_(handler), publisher_(publisher), options_(WithDefaults(std::move(options))) {}
+    : handler_(handler),
+      publisher_(publisher),
+      options_(WithDefaults(std::move(options))),
+      metrics_(*options_.metrics) {}
 
 void CallbackExchange::Log(absl::string_view app_id, absl::string_view command,
                            const HttpReply& reply, std::optional<uint64_t> revision) const {
-  if (reply.error_code == kErrorNone && !options_.log_successes) return;
-  options_.log(RequestLogLine(app_id, command, reply, revision));
+  const bool refused = reply.error_code != kErrorNone;  // Before-callback denies included.
+  if (!refused && !options_.log_successes) return;
+  if (options_.log) return options_.log(RequestLogLine(app_id, command, reply, revision));
+  std::optional<uint64_t> suppressed = 0;
+  if (refused) {
+    // A flood of bad requests would fill the disk: a budget of lines per kind of refusal.
+    suppressed = refusal_log_limiter_.Admit(absl::StrCat(reply.error_code));
+    if (!suppressed.has_value()) return;
+  }
+  // Both come from the client's query: hex-escaped, so no byte of theirs reaches the log raw.
+  std::vector<logging::Field> fields = {
+      {"app", app_id.empty() ? std::string("-") : absl::CHexEscape(app_id)},
+      {"command", command.empty() ? std::string("-") : absl::CHexEscape(command)},
+      {"status", reply.status},
+      {"code", static_cast<int>(reply.error_code)}};
+  if (revision.has_value()) fields.emplace_back("revision", *revision);
+  if (!reply.info.empty()) fields.emplace_back("reason", reply.info);
+  if (*suppressed > 0) fields.emplace_back("suppressed", *suppressed);
+  logging::Log(refused ? logging::Level::kWarn : logging::Level::kInfo, "request", fields);
+}
+
+void CallbackExchange::Note(absl::string_view line) const {
+  if (options_.log) return options_.log(line);
+  LogNote(line);
 }
 
 HttpAnswer CallbackExchange::Refuse(const HttpRefusal& refusal) {
@@ -76,17 +108,24 @@ HttpAnswer CallbackExchange::Refuse(const HttpRefusal& refusal) {
       break;
   }
   Log("", "", reply, std::nullopt);
+  metrics_.CountRequest("", RequestOutcome::kBadRequest);
   return ToHttpAnswer(std::move(reply));
 }
 
 void CallbackExchange::Handle(const HttpRequest& request, AnswerCallback answer) {
+  const auto start = std::chrono::steady_clock::now();
   const int64_t now_ms = absl::ToUnixMillis(options_.clock());
   HandleResult result = handler_.Handle(request.method, request.target, request.body, now_ms);
   if (result.reply.has_value()) {
     Log(result.app_id, result.command, *result.reply, std::nullopt);
+    if (std::optional<RequestOutcome> outcome = OutcomeOfReply(*result.reply)) {
+      metrics_.CountRequest(result.command, *outcome);
+      metrics_.ObserveAckSeconds(SecondsSince(start));
+    }
     return std::move(answer)(ToHttpAnswer(std::move(*result.reply)));
   }
   auto pending = std::make_shared<PendingAnswer>(request.executor, std::move(answer));
+  pending->start = start;
   pending->app_id = std::move(result.app_id);
   pending->command = std::move(result.command);
   pending->decision = std::move(result.decision);
@@ -96,9 +135,10 @@ void CallbackExchange::Handle(const HttpRequest& request, AnswerCallback answer)
     pending->timer.async_wait([this, pending](const boost::system::error_code& ec) {
       // operation_aborted: the publish finished first and cancelled the timer.
       if (ec || !pending->Claim()) return;
-      options_.log("before-callback answered before its publish finished (budget spent)");
+      Note("before-callback answered before its publish finished (budget spent)");
       const HttpReply reply = ReplyForDecision(*pending->decision);
       Log(pending->app_id, pending->command, reply, std::nullopt);
+      metrics_.ObserveAckSeconds(SecondsSince(pending->start));
       std::move(pending->answer)(ToHttpAnswer(reply));
     });
   }
@@ -111,6 +151,8 @@ void CallbackExchange::Handle(const HttpRequest& request, AnswerCallback answer)
       [this, pending, work](absl::StatusOr<liveevents::v1::PublishResponse> published) {
         std::optional<uint64_t> revision;
         if (published.ok()) revision = published->revision();
+        // Counted by what became of the event, also when a budget answer went first.
+        metrics_.CountRequest(pending->command, OutcomeOfPublish(published));
         if (pending->decision.has_value()) {
           // The timer may only be touched on its executor.
           net::post(work, [pending] { pending->timer.cancel(); });
@@ -120,9 +162,8 @@ void CallbackExchange::Handle(const HttpRequest& request, AnswerCallback answer)
           const std::string outcome = published.ok()
                                           ? absl::StrCat("stored, revision=", published->revision())
                                           : absl::StrCat("FAILED: ", published.status().ToString());
-          options_.log(absl::StrCat("background publish app=", absl::CHexEscape(pending->app_id),
-                                    " command=", absl::CHexEscape(pending->command), ": ",
-                                    outcome));
+          Note(absl::StrCat("background publish app=", absl::CHexEscape(pending->app_id),
+                            " command=", absl::CHexEscape(pending->command), ": ", outcome));
           return;
         }
         HttpReply reply;
@@ -132,13 +173,13 @@ void CallbackExchange::Handle(const HttpRequest& request, AnswerCallback answer)
           if (!published.ok()) {
             // Tencent still gets the decision: a 503 would block the gift (fail-closed) for a
             // failure that has nothing to do with the policy.
-            options_.log(
-                absl::StrCat("before-callback publish failed, answering the decision anyway: ",
-                             published.status().ToString()));
+            Note(absl::StrCat("before-callback publish failed, answering the decision anyway: ",
+                              published.status().ToString()));
           }
           reply = ReplyForDecision(*pending->decision);
         }
         Log(pending->app_id, pending->command, reply, revision);
+        metrics_.ObserveAckSeconds(SecondsSince(pending->start));
         std::move(pending->answer)(ToHttpAnswer(std::move(reply)));
       });
 }

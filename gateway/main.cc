@@ -15,6 +15,9 @@
 #include "absl/time/time.h"
 #include "common/flag_checks.h"
 #include "common/flags_from_env.h"
+#include "common/logging/log.h"
+#include "common/metrics/metrics.h"
+#include "common/metrics/metrics_http_server.h"
 #include "common/token_file.h"
 #include "gateway/apps/reloadable_app_registry.h"
 #include "gateway/callback_exchange.h"
@@ -60,6 +63,11 @@ ABSL_FLAG(absl::Duration, max_clock_skew, absl::Seconds(60),
           "How far RequestTime may be from now, either way, for apps with a token");
 ABSL_FLAG(bool, access_log, false,
           "Log a line for every request; refused and failed requests are logged either way");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (key=value) or json (one object per line); logs go to stderr");
+ABSL_FLAG(std::string, log_level, "info", "lowest level logged: debug, info, warn, error or off");
+ABSL_FLAG(std::string, metrics_address, "",
+          "host:port serving Prometheus metrics at /metrics (port 0 picks one); empty: off");
 ABSL_FLAG(absl::Duration, before_callback_budget, absl::Milliseconds(500),
           "Before-callbacks are answered after this long even if their Publish is still running");
 
@@ -72,11 +80,18 @@ constexpr char kUsage[] =
 using liveevents::gateway::GrpcEventPublisher;
 using liveevents::gateway::HttpServer;
 using liveevents::gateway::RequestHandler;
+using liveevents::logging::Level;
+using liveevents::logging::Log;
 
 // Values that parse but make no sense are refused at start, naming the flag.
 absl::Status CheckFlags() {
   using liveevents::CheckNonNegative;
   using liveevents::CheckPositive;
+  if (const std::string metrics = absl::GetFlag(FLAGS_metrics_address); !metrics.empty()) {
+    if (absl::Status status = liveevents::CheckHostPort("metrics_address", metrics); !status.ok()) {
+      return status;
+    }
+  }
   for (const absl::Status& status : {
            liveevents::CheckHostPort("http_address", absl::GetFlag(FLAGS_http_address)),
            liveevents::CheckAtLeast("io_threads", absl::GetFlag(FLAGS_io_threads), 1),
@@ -102,7 +117,8 @@ bool ParseApps(const std::vector<std::string>& texts, RequestHandler::Options* o
     options->apps.insert(app);
   }
   if (options->apps.empty() && absl::GetFlag(FLAGS_apps_file).empty()) {
-    std::fprintf(stderr, "warning: --apps is empty; every callback will be answered 403\n");
+    Log(Level::kWarn, "config_warning",
+        {{"message", "--apps is empty; every callback will be answered 403"}});
   }
   return true;
 }
@@ -112,10 +128,10 @@ bool ParseApps(const std::vector<std::string>& texts, RequestHandler::Options* o
 void ReloadApps(liveevents::gateway::ReloadableAppRegistry& apps) {
   absl::StatusOr<std::string> summary = apps.Reload();
   if (summary.ok()) {
-    std::fprintf(stderr, "SIGHUP: apps reloaded: %s\n", summary->c_str());
+    Log(Level::kInfo, "apps_reloaded", {{"apps", *summary}});
   } else {
-    std::fprintf(stderr, "SIGHUP: apps NOT reloaded, keeping the previous ones: %s\n",
-                 summary.status().ToString().c_str());
+    Log(Level::kError, "apps_not_reloaded",
+        {{"reason", summary.status()}, {"message", "keeping the previous apps"}});
   }
 }
 
@@ -135,6 +151,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "liveevents-gateway: %s\n", std::string(flags.message()).c_str());
     return 2;
   }
+  if (absl::Status logs = liveevents::logging::Init(absl::GetFlag(FLAGS_log_format),
+                                                    absl::GetFlag(FLAGS_log_level));
+      !logs.ok()) {
+    std::fprintf(stderr, "liveevents-gateway: %s\n", std::string(logs.message()).c_str());
+    return 2;
+  }
+  // The effective configuration: flag values only (token files are named, never read out).
+  std::vector<liveevents::logging::Field> config = liveevents::logging::EffectiveFlags();
+  config.insert(config.begin(),
+                {{"binary", "liveevents-gateway"}, {"version", LIVEEVENTS_VERSION}});
+  Log(Level::kInfo, "start", config);
 
   // Block the stop signals before any thread exists (ours or gRPC's), so that only sigwait below
   // receives them. A shell starts background jobs with SIGINT ignored, and an ignored signal is
@@ -160,7 +187,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::shared_ptr<liveevents::gateway::ReloadableAppRegistry> apps = *std::move(created_apps);
-  std::fprintf(stderr, "apps: %s\n", apps->Get()->Summary().c_str());
+  Log(Level::kInfo, "apps_loaded", {{"apps", apps->Get()->Summary()}});
   handler_options.registry = apps;
   handler_options.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew);
   const RequestHandler handler(std::move(handler_options));
@@ -205,6 +232,25 @@ int main(int argc, char** argv) {
       absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_before_callback_budget));
   liveevents::gateway::CallbackExchange exchange(handler, spooling, std::move(exchange_options));
 
+  // Read at scrape time, on the metrics thread.
+  liveevents::metrics::Registry& registry = liveevents::metrics::DefaultRegistry();
+  const liveevents::metrics::CallbackRegistration spool_events =
+      registry.AddCallbackGauge("liveevents_gateway_spool_events",
+                                "Events waiting for the service: queued for the spool or in it",
+                                [&spooling] { return static_cast<double>(spooling.pending()); });
+  const liveevents::metrics::CallbackRegistration spool_bytes = registry.AddCallbackGauge(
+      "liveevents_gateway_spool_bytes", "Bytes of spooled records not yet acknowledged",
+      [spool = spool->get()] { return static_cast<double>(spool->bytes()); });
+  std::unique_ptr<liveevents::metrics::MetricsHttpServer> metrics_server;
+  if (const std::string address = absl::GetFlag(FLAGS_metrics_address); !address.empty()) {
+    auto started = liveevents::metrics::MetricsHttpServer::Start(address, registry);
+    if (!started.ok()) {
+      std::fprintf(stderr, "%s\n", started.status().ToString().c_str());
+      return 1;
+    }
+    metrics_server = *std::move(started);
+  }
+
   HttpServer server(server_options, exchange);
   if (absl::Status status = server.Start(); !status.ok()) {
     std::fprintf(stderr, "cannot listen on %s: %s\n", server_options.address.c_str(),
@@ -217,7 +263,13 @@ int main(int argc, char** argv) {
   const std::string address = endpoint.address().to_string();
   const std::string host = endpoint.address().is_v6() ? absl::StrCat("[", address, "]") : address;
   std::printf("listening http %s:%u\n", host.c_str(), static_cast<unsigned>(endpoint.port()));
+  if (metrics_server != nullptr) {
+    std::printf("listening metrics %s\n", metrics_server->address().c_str());
+  }
   std::fflush(stdout);
+  Log(Level::kInfo, "listening",
+      {{"http", absl::StrCat(host, ":", endpoint.port())},
+       {"metrics", metrics_server != nullptr ? metrics_server->address() : "off"}});
 
   int signal = 0;
   for (;;) {
@@ -225,9 +277,10 @@ int main(int argc, char** argv) {
     if (signal != SIGHUP) break;
     ReloadApps(*apps);  // Blocking file I/O is fine here: this thread serves no requests.
   }
-  std::fprintf(stderr, "signal %d: stopping\n", signal);
+  Log(Level::kInfo, "shutdown", {{"signal", signal}});
   server.Stop();
   server.Wait();
   spooling.Stop();  // After the server: every answered event is stored by now.
+  Log(Level::kInfo, "stopped", {{"spooled_events", spooling.pending()}});
   return 0;
 }

@@ -46,7 +46,7 @@ HandleResult RequestHandler::Handle(absl::string_view method, absl::string_view 
       result.reply->allow = "GET";
       return result;
     }
-    result.reply = HttpReply{200, kErrorNone, R"({"status":"ok"})", "", false};
+    result.reply = HttpReply{200, kErrorNone, R"({"status":"ok"})", "", false, ""};
     return result;
   }
   if (split.path != options_.callback_path) {

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
-  libabsl-dev libboost-dev nlohmann-json3-dev libssl-dev libsqlite3-dev
+  libabsl-dev libboost-dev nlohmann-json3-dev libssl-dev libsqlite3-dev libspdlog-dev
   libhiredis-dev redis-server
   libgtest-dev libgmock-dev
 )

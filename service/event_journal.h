@@ -20,6 +20,7 @@ namespace liveevents::service {
 struct PublishResult {
   uint64_t revision = 0;
   bool duplicate = false;
+  bool stale = false;  // Event.stale of a new event (where the journal knows it when answering).
 };
 
 class EventJournal {

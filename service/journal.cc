@@ -308,7 +308,9 @@ void Journal::CommitBatch(std::vector<Pending> batch, StateChanges changes) {
   }
   if (!events.empty()) listener_.OnCommitted(events);
   for (Pending& pending : batch) {
-    pending.done(PublishResult{.revision = pending.event->revision(), .duplicate = false});
+    pending.done(PublishResult{.revision = pending.event->revision(),
+                               .duplicate = false,
+                               .stale = pending.event->stale()});
   }
   for (auto& [revision, done] : waiters) {
     done(PublishResult{.revision = revision, .duplicate = true});

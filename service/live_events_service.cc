@@ -156,6 +156,7 @@ grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext
     }
     response->set_revision(result->revision);
     response->set_duplicate(result->duplicate);
+    response->set_stale(result->stale);
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -13,6 +14,9 @@
 #include "absl/time/time.h"
 #include "common/flag_checks.h"
 #include "common/flags_from_env.h"
+#include "common/logging/log.h"
+#include "common/metrics/metrics.h"
+#include "common/metrics/metrics_http_server.h"
 #include "common/token_file.h"
 #include "service/server.h"
 #include "service/store/memory_event_store.h"
@@ -50,6 +54,11 @@ ABSL_FLAG(absl::Duration, battle_grace, absl::Seconds(60),
 ABSL_FLAG(std::string, publish_token_file, "",
           "file holding the token Publish requires as 'authorization: Bearer <token>' "
           "(trailing whitespace trimmed); empty lets every client publish");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (key=value) or json (one object per line); logs go to stderr");
+ABSL_FLAG(std::string, log_level, "info", "lowest level logged: debug, info, warn, error or off");
+ABSL_FLAG(std::string, metrics_address, "",
+          "host:port serving Prometheus metrics at /metrics (port 0 picks one); empty: off");
 ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(5),
           "how long calls in flight get when the server stops");
 ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
@@ -77,6 +86,8 @@ constexpr char kUsage[] =
     "the LiveEvents gRPC service (journal, state, Subscribe); see "
     "docs/operations.md.";
 
+using liveevents::logging::Level;
+using liveevents::logging::Log;
 using liveevents::service::EventStore;
 
 absl::StatusOr<std::unique_ptr<EventStore>> OpenStore() {
@@ -109,6 +120,11 @@ bool IsLoopback(const std::string& address) {
 absl::Status CheckFlags() {
   using liveevents::CheckAtLeast;
   using liveevents::CheckNonNegative;
+  if (const std::string metrics = absl::GetFlag(FLAGS_metrics_address); !metrics.empty()) {
+    if (absl::Status status = liveevents::CheckHostPort("metrics_address", metrics); !status.ok()) {
+      return status;
+    }
+  }
   for (const absl::Status& status : {
            liveevents::CheckHostPort("grpc_address", absl::GetFlag(FLAGS_grpc_address)),
            liveevents::CheckPositive("progress_interval", absl::GetFlag(FLAGS_progress_interval)),
@@ -163,6 +179,7 @@ absl::StatusOr<liveevents::service::ServerOptions> OptionsFromFlags() {
     options.publish_token = *token;
   }
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
+  options.metrics = !absl::GetFlag(FLAGS_metrics_address).empty();
   options.progress_interval = absl::GetFlag(FLAGS_progress_interval);
   options.subscribe.max_queue = absl::GetFlag(FLAGS_subscriber_queue);
   options.journal.retain_events = absl::GetFlag(FLAGS_retain_events);
@@ -202,6 +219,17 @@ int main(int argc, char** argv) {
     std::cerr << "liveevents-server: " << flags.message() << "\n";
     return 2;
   }
+  if (absl::Status logs = liveevents::logging::Init(absl::GetFlag(FLAGS_log_format),
+                                                    absl::GetFlag(FLAGS_log_level));
+      !logs.ok()) {
+    std::cerr << "liveevents-server: " << logs.message() << "\n";
+    return 2;
+  }
+  // The effective configuration: flag values only (password and token files are named, never
+  // read out).
+  std::vector<liveevents::logging::Field> config = liveevents::logging::EffectiveFlags();
+  config.insert(config.begin(), {{"binary", "liveevents-server"}, {"version", LIVEEVENTS_VERSION}});
+  Log(Level::kInfo, "start", config);
   // A shell starts background jobs with SIGINT ignored, and an ignored signal never reaches
   // sigwait: restore the defaults, then block the stop signals in every thread (gRPC's
   // included) so that only main receives them.
@@ -225,21 +253,40 @@ int main(int argc, char** argv) {
   }
   const liveevents::service::ServerOptions& options = *parsed;
   if (options.publish_token.empty() && !IsLoopback(options.grpc_address)) {
-    std::cerr << "liveevents-server: warning: " << options.grpc_address
-              << " is reachable beyond this machine and any client may Publish; set "
-                 "--publish_token_file\n";
+    Log(Level::kWarn, "config_warning",
+        {{"grpc_address", options.grpc_address},
+         {"message",
+          "reachable beyond this machine and any client may Publish; set --publish_token_file"}});
   }
   auto server = liveevents::service::Server::Start(options, std::move(*store));
   if (!server.ok()) {
     std::cerr << "liveevents-server: " << server.status() << "\n";
     return 1;
   }
+  std::unique_ptr<liveevents::metrics::MetricsHttpServer> metrics_server;
+  if (options.metrics) {
+    auto started = liveevents::metrics::MetricsHttpServer::Start(
+        absl::GetFlag(FLAGS_metrics_address), liveevents::metrics::DefaultRegistry());
+    if (!started.ok()) {
+      std::cerr << "liveevents-server: " << started.status() << "\n";
+      return 1;
+    }
+    metrics_server = *std::move(started);
+  }
   const std::string& address = options.grpc_address;
   std::cout << "listening grpc " << address.substr(0, address.rfind(':')) << ":"
             << (*server)->port() << std::endl;
+  if (metrics_server != nullptr) {
+    std::cout << "listening metrics " << metrics_server->address() << std::endl;
+  }
+  Log(Level::kInfo, "listening",
+      {{"grpc", absl::StrCat(address.substr(0, address.rfind(':')), ":", (*server)->port())},
+       {"metrics", metrics_server != nullptr ? metrics_server->address() : "off"}});
   int received = 0;
   sigwait(&signals, &received);
-  std::cerr << "liveevents-server: stopping\n";
+  Log(Level::kInfo, "shutdown", {{"signal", received}});
   (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_deadline));
+  metrics_server.reset();  // Before the server, whose parts it reads.
+  Log(Level::kInfo, "stopped");
   return 0;
 }

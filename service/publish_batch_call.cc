@@ -28,6 +28,7 @@ class BatchAnswers {
         v1::PublishResponse* answer = response_->mutable_results(static_cast<int>(index));
         answer->set_revision(result->revision);
         answer->set_duplicate(result->duplicate);
+        answer->set_stale(result->stale);
       } else if (first_error_.ok()) {
         first_error_ = result.status();
       }

@@ -1,11 +1,11 @@
 #include "service/redis_journal.h"
 
 #include <algorithm>
-#include <iostream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/logging/log.h"
 #include "service/core/battle_overdue.h"
 #include "service/core/dedup_key.h"
 
@@ -83,9 +83,9 @@ bool RedisJournal::SkipToCheckpoint() {
     }
     waiters_.erase(waiters_.begin(), end);
   }
-  std::cerr << "liveevents-server: this replica fell behind retention; it continues from the "
-               "checkpoint at revision "
-            << head << " and ended its subscriptions (REVISION_COMPACTED)\n";
+  logging::Log(logging::Level::kWarn, "replica_skipped_to_checkpoint",
+               {{"revision", head},
+                {"message", "fell behind retention; subscriptions ended with REVISION_COMPACTED"}});
   listener_.OnSkipped(head);
   AnswerAll(ready);
   return true;
@@ -209,8 +209,8 @@ void RedisJournal::SetHealthy(bool healthy) {
     if (healthy_ == healthy) return;
     healthy_ = healthy;
   }
-  std::cerr << "liveevents-server: Redis is " << (healthy ? "reachable again" : "unreachable")
-            << "\n";
+  logging::Log(healthy ? logging::Level::kInfo : logging::Level::kError,
+               healthy ? "redis_reachable" : "redis_unreachable");
   absl::MutexLock lock(&health_mu_);
   bool now;
   {
@@ -340,9 +340,9 @@ void RedisJournal::FollowerLoop() {
         // Retention trimmed events this replica has not applied: it continues from the
         // checkpoint, which its subscribers cannot follow without a gap.
         if (SkipToCheckpoint()) continue;
-        std::cerr << "liveevents-server: this replica fell behind retention and found no newer "
-                     "checkpoint; restart it: "
-                  << events.status() << "\n";
+        logging::Log(logging::Level::kError, "replica_behind_retention",
+                     {{"reason", events.status()},
+                      {"message", "no newer checkpoint found; restart this replica"}});
       }
       SetHealthy(false);
       FailWaiters(absl::UnavailableError(

@@ -8,10 +8,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/metrics/metrics.h"
 #include "service/event_journal.h"
 #include "service/journal.h"
 #include "service/live_events_service.h"
@@ -50,6 +52,9 @@ struct ServerOptions {
   // Set: the replica shares its journal with others through Redis (RedisJournal), and the
   // store passed to Start is ignored (may be null).
   std::optional<RedisJournalOptions> redis;
+  // Counts gRPC calls (grpc_server_*) and shows the journal's revisions and the subscriber
+  // count in metrics::DefaultRegistry(); the hub and the streams count there either way.
+  bool metrics = false;
 };
 
 class Server {
@@ -76,6 +81,7 @@ class Server {
   // Health of the overall service and of liveevents.v1.LiveEvents; never SERVING again once
   // Shutdown began.
   void SetServing(bool serving);
+  void RegisterMetricCallbacks();
 
   SubscriberHub hub_;
   RevisionWaiter waiter_;  // The journal's listener: hands on to the hub.
@@ -84,6 +90,7 @@ class Server {
   CatchUpWorker worker_;
   std::unique_ptr<LiveEventsService> service_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  std::vector<metrics::CallbackRegistration> metric_callbacks_;  // Read this server's parts.
   int port_ = 0;
   absl::Mutex health_mu_;
   bool shut_down_ ABSL_GUARDED_BY(health_mu_) = false;

@@ -8,13 +8,26 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/grpc_status.h"
+#include "common/logging/log.h"
+#include "common/logging/log_rate_limiter.h"
 #include "service/core/event_filter.h"
 #include "service/core/event_keys.h"
 #include "service/core/live_state.h"
 #include "service/core/request_limits.h"
+#include "service/service_metrics.h"
 
 namespace liveevents::service {
 namespace {
+
+// One line per eviction, at most a burst and then 10 a second per reason: a stalled consumer
+// fleet must not turn into a disk-filling log.
+void LogEviction(const char* reason, uint64_t revision) {
+  static logging::LogRateLimiter* limiter = new logging::LogRateLimiter();
+  const std::optional<uint64_t> suppressed = limiter->Admit(reason);
+  if (!suppressed.has_value()) return;
+  logging::Log(logging::Level::kWarn, "subscriber_evicted",
+               {{"reason", reason}, {"revision", revision}, {"suppressed", *suppressed}});
+}
 
 constexpr char kResumeRevisionKey[] = "liveevents-resume-revision";
 // Bounds of one batch (SubscribeRequest.max_batch): well under a client's default 4 MiB limit
@@ -265,6 +278,8 @@ void SubscribeReactor::CatchUp(bool snapshot_first) {
         // Trimmed under the stream (another replica's retention, with the Redis store): the
         // client must snapshot again, as for a resume point older than the journal.
         EndWith(grpc::StatusCode::FAILED_PRECONDITION, std::string(page.status().message()));
+        GetServiceMetrics().evicted_compacted.Increment();
+        LogEviction("compacted", from);
         catching_up_ = false;
         Pump();
         return;
@@ -272,6 +287,8 @@ void SubscribeReactor::CatchUp(bool snapshot_first) {
       if (!page.ok()) {
         EndWith(grpc::StatusCode::UNAVAILABLE,
                 absl::StrCat("reading the journal failed: ", page.status().message()));
+        GetServiceMetrics().evicted_read_failed.Increment();
+        LogEviction("read_failed", from);
         catching_up_ = false;
         Pump();
         return;
@@ -313,6 +330,8 @@ void SubscribeReactor::Deliver(const std::vector<Delivery>& batch) {
       EndWith(grpc::StatusCode::RESOURCE_EXHAUSTED,
               absl::StrCat("SLOW_CONSUMER: more than ", options_.max_queue,
                            " events waiting to be sent"));
+      GetServiceMetrics().evicted_slow_consumer.Increment();
+      LogEviction("slow_consumer", scanned_revision_);
       break;
     }
     Enqueue(delivery.response, revision, /*event=*/true);

@@ -1,6 +1,9 @@
 #include "service/subscriber_hub.h"
 
 #include <algorithm>
+#include <chrono>
+
+#include "service/service_metrics.h"
 
 namespace liveevents::service {
 
@@ -47,6 +50,7 @@ bool SubscriberHub::TryGoLive(Subscription* subscription, uint64_t scanned) {
 }
 
 void SubscriberHub::OnCommitted(absl::Span<const EventPtr> events) {
+  const auto start = std::chrono::steady_clock::now();
   // One shared response per event, encoded once however many subscribers receive it.
   std::vector<Delivery> batch;
   batch.reserve(events.size());
@@ -54,6 +58,8 @@ void SubscriberHub::OnCommitted(absl::Span<const EventPtr> events) {
   absl::MutexLock lock(&mu_);
   if (!events.empty()) last_broadcast_ = events.back()->revision();
   for (Subscription* subscription : subscriptions_) subscription->Deliver(batch);
+  GetServiceMetrics().fanout_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 void SubscriberHub::OnSkipped(uint64_t head) {

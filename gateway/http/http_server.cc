@@ -1,6 +1,5 @@
 #include "gateway/http/http_server.h"
 
-#include <cstdio>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -8,6 +7,7 @@
 #include "absl/strings/string_view.h"
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
+#include "common/logging/log.h"
 
 namespace liveevents::gateway {
 namespace {
@@ -113,7 +113,7 @@ void HttpServer::DoAccept() {
 void HttpServer::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (stopping_ || ec == net::error::operation_aborted) return;
   if (ec) {
-    std::fprintf(stderr, "accept failed: %s\n", ec.message().c_str());
+    logging::Log(logging::Level::kError, "accept_failed", {{"reason", ec.message()}});
     accept_retry_.expires_after(kAcceptRetryDelay);
     accept_retry_.async_wait([this](beast::error_code wait_ec) {
       if (!wait_ec && !stopping_) DoAccept();

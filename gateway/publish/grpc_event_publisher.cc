@@ -7,6 +7,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/metrics/metrics.h"
 #include "common/publish_limits.h"
 #include "common/token_file.h"
 #include "gateway/publish/publish_rpc.h"
@@ -18,6 +19,17 @@ namespace {
 using liveevents::v1::PublishBatchRequest;
 using liveevents::v1::PublishBatchResponse;
 using liveevents::v1::PublishResponse;
+
+// Events per PublishBatch sent: near 1 while the service keeps up, growing when calls queue.
+metrics::Histogram& BatchSizes() {
+  static metrics::Histogram& sizes =
+      metrics::DefaultRegistry()
+          .AddHistogram("liveevents_gateway_publish_batch_events",
+                        "Events per PublishBatch call the gateway sent", {},
+                        metrics::PowersOfTwo(kMaxPublishBatchEvents))
+          .With({});
+  return sizes;
+}
 
 // The answers of one PublishBatch, checked against the number of events sent.
 absl::StatusOr<PublishBatchResponse> CheckCount(absl::StatusOr<PublishBatchResponse> result,
@@ -105,6 +117,7 @@ class GrpcEventPublisher::Coalescer : public std::enable_shared_from_this<Coales
   void Send(std::vector<Queued> batch) {
     absl::Time deadline = absl::InfiniteFuture();
     PublishBatchRequest request;
+    BatchSizes().Observe(static_cast<double>(batch.size()));
     request.mutable_events()->Reserve(static_cast<int>(batch.size()));
     std::vector<PublishCallback> dones;
     dones.reserve(batch.size());

@@ -1,11 +1,11 @@
 #include "gateway/publish/spool_drainer.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "common/logging/log.h"
 #include "common/publish_limits.h"
 
 namespace liveevents::gateway {
@@ -39,19 +39,18 @@ void SpoolDrainer::Run() {
     const size_t backlog = spool_.count();
     absl::Status status = DrainBatch();
     if (status.ok()) {
-      // bench/run.sh reads the backlog from this line and the drain time from the next one.
-      if (failing) {
-        std::fprintf(stderr, "spool: the service is back; draining %zu events\n", backlog);
-      }
+      // bench/run.sh reads the backlog from this line and the drain time from spool_drained.
+      if (failing) logging::Log(logging::Level::kInfo, "spool_draining", {{"events", backlog}});
       failing = false;
       backoff = options_.min_backoff;
       continue;
     }
     // One line per outage rather than one per retry.
     if (!failing) {
-      std::fprintf(stderr, "spool: cannot drain (%s); %zu events wait, retrying every <= %s\n",
-                   status.ToString().c_str(), spool_.count(),
-                   absl::FormatDuration(options_.max_backoff).c_str());
+      logging::Log(logging::Level::kWarn, "spool_cannot_drain",
+                   {{"reason", status},
+                    {"waiting", spool_.count()},
+                    {"max_backoff", absl::FormatDuration(options_.max_backoff)}});
     }
     failing = true;
     if (!PauseUnlessStopping(backoff)) return;
@@ -80,8 +79,8 @@ absl::Status SpoolDrainer::DrainBatch() {
       return events.status();
     }
     // Cannot be decoded, so can never be published: keep it for operators and move on.
-    std::fprintf(stderr, "spool: moving an unreadable record to rejected.log: %s\n",
-                 events.status().ToString().c_str());
+    logging::Log(logging::Level::kError, "spool_record_rejected",
+                 {{"reason", events.status()}, {"message", "unreadable; moved to rejected.log"}});
     return RejectOldest();
   }
   if (events->empty()) return absl::OkStatus();
@@ -93,21 +92,24 @@ absl::Status SpoolDrainer::DrainBatch() {
   if (absl::IsInvalidArgument(result.status())) {
     if (count > 1) {
       // Nothing of the batch was journaled; alone, only the bad event is refused.
-      std::fprintf(stderr, "spool: service refused a batch of %zu (%s); sending them one by one\n",
-                   count, result.status().ToString().c_str());
+      logging::Log(
+          logging::Level::kWarn, "spool_batch_refused",
+          {{"events", count}, {"reason", result.status()}, {"message", "sending them one by one"}});
       one_at_a_time_ = count;
       return absl::OkStatus();
     }
     // Retrying would fail forever and hold up every event behind it.
-    std::fprintf(stderr, "spool: service rejected app %llu %s: %s; moved to rejected.log\n",
-                 static_cast<unsigned long long>(first_app), first_command.c_str(),
-                 result.status().ToString().c_str());
+    logging::Log(logging::Level::kError, "spool_event_rejected",
+                 {{"app", first_app},
+                  {"command", first_command},
+                  {"reason", result.status()},
+                  {"message", "moved to rejected.log"}});
     return RejectOldest();
   }
   if (!result.ok()) return result.status();
   if (absl::Status status = spool_.Acknowledge(count); !status.ok()) {
     // The events left the spool anyway; only the cursor on disk is behind (a replay on restart).
-    std::fprintf(stderr, "spool: %s\n", status.ToString().c_str());
+    logging::Log(logging::Level::kError, "spool_cursor_not_saved", {{"reason", status}});
   }
   Removed(count);
   return absl::OkStatus();
@@ -164,7 +166,8 @@ void SpoolDrainer::Removed(size_t count) {
   one_at_a_time_ -= std::min(one_at_a_time_, count);
   absl::MutexLock lock(&mu_);  // Wakes WaitUntilEmpty().
   if (spool_.count() == 0) {
-    std::fprintf(stderr, "spool: drained; publishing directly again\n");
+    logging::Log(logging::Level::kInfo, "spool_drained",
+                 {{"message", "publishing directly again"}});
   }
 }
 

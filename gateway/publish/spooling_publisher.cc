@@ -1,10 +1,10 @@
 #include "gateway/publish/spooling_publisher.h"
 
-#include <cstdio>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/logging/log.h"
 
 namespace liveevents::gateway {
 
@@ -56,8 +56,9 @@ void SpoolingPublisher::OnDirectResult(liveevents::v1::Event event, PublishCallb
 void SpoolingPublisher::EnqueueLocked(liveevents::v1::Event event, PublishCallback done,
                                       const absl::Status& why) {
   if (PendingLocked() == 0) {
-    std::fprintf(stderr, "spool: Publish failed (%s); spooling events until the service is back\n",
-                 why.ToString().c_str());
+    logging::Log(logging::Level::kWarn, "spooling",
+                 {{"reason", why},
+                  {"message", "Publish failed; spooling events until the service is back"}});
   }
   queued_.push_back({std::move(event), std::move(done)});
 }
@@ -95,8 +96,10 @@ void SpoolingPublisher::WriteBatch(std::vector<Queued> batch) {
   }
   const size_t ok_count = stored.ok() ? *stored : 0;
   if (ok_count > 0) {
-    // No line per batch: under load that is one per fsync. The drainer reports the backlog.
     drainer_.Notify();
+    // Debug: one line per group commit while the service is away would be a flood.
+    logging::Log(logging::Level::kDebug, "spool_stored",
+                 {{"events", ok_count}, {"waiting", spool_.count()}});
   }
   absl::Status failure = stored.status();
   if (stored.ok() && ok_count < batch.size()) {
@@ -104,8 +107,8 @@ void SpoolingPublisher::WriteBatch(std::vector<Queued> batch) {
         absl::StrCat("spool full: ", spool_.bytes(), " bytes waiting for the service"));
   }
   if (!failure.ok()) {
-    std::fprintf(stderr, "spool: %zu events not stored: %s\n", batch.size() - ok_count,
-                 failure.ToString().c_str());
+    logging::Log(logging::Level::kError, "spool_refused",
+                 {{"events", batch.size() - ok_count}, {"reason", failure}});
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     // Revision 0 tells the caller the event is spooled, not yet journaled.

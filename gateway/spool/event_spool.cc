@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -17,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "common/logging/log.h"
 
 namespace liveevents::gateway {
 namespace {
@@ -117,8 +117,9 @@ absl::Status EventSpool::Recover() {
     // Replaying from the oldest segment is safe: the service answers repeats as duplicates.
     if (decoded.ok() && decoded->segment >= oldest) cursor = *decoded;
     if (!decoded.ok()) {
-      std::fprintf(stderr, "spool: %s; replaying from the oldest segment\n",
-                   decoded.status().ToString().c_str());
+      logging::Log(
+          logging::Level::kWarn, "spool_cursor_unreadable",
+          {{"reason", decoded.status()}, {"message", "replaying from the oldest segment"}});
     }
   } else if (!absl::IsNotFound(cursor_data.status())) {
     return cursor_data.status();
@@ -137,9 +138,10 @@ absl::Status EventSpool::Recover() {
     if (absl::Status status = RemoveSegmentsBefore(next_segment_); !status.ok()) return status;
   } else {
     cursor = {pending_.front().segment, pending_.front().extent.offset};
-    std::fprintf(stderr,
-                 "spool: %zu events (%llu bytes) left by the last run; draining them first\n",
-                 pending_.size(), static_cast<unsigned long long>(pending_bytes_));
+    logging::Log(logging::Level::kInfo, "spool_recovered",
+                 {{"events", pending_.size()},
+                  {"bytes", pending_bytes_},
+                  {"message", "left by the last run; draining them first"}});
   }
   return OpenCursorFile(cursor);
 }
@@ -152,9 +154,9 @@ absl::Status EventSpool::RecoverSegment(uint64_t segment, const SpoolCursor& cur
   if (scan.valid_bytes < data->size()) {
     // A crash mid-append leaves a partial last record; it was never answered OK, so dropping it
     // loses nothing Tencent was told is stored. Anything after garbage cannot be framed either.
-    std::fprintf(stderr, "spool: dropping %llu torn or corrupt bytes at offset %llu of %s\n",
-                 static_cast<unsigned long long>(data->size() - scan.valid_bytes),
-                 static_cast<unsigned long long>(scan.valid_bytes), path.c_str());
+    logging::Log(
+        logging::Level::kWarn, "spool_torn_tail",
+        {{"bytes", data->size() - scan.valid_bytes}, {"offset", scan.valid_bytes}, {"file", path}});
     if (absl::Status status = TruncateTo(path, scan.valid_bytes); !status.ok()) return status;
   }
   uint64_t start = segment == cursor.segment ? cursor.offset : 0;
@@ -163,8 +165,8 @@ absl::Status EventSpool::RecoverSegment(uint64_t segment, const SpoolCursor& cur
       std::any_of(scan.records.begin(), scan.records.end(),
                   [start](const SpoolRecordExtent& record) { return record.offset == start; });
   if (!on_boundary) {
-    std::fprintf(stderr, "spool: cursor offset %llu is not a record in %s; replaying it\n",
-                 static_cast<unsigned long long>(start), path.c_str());
+    logging::Log(logging::Level::kWarn, "spool_cursor_misplaced",
+                 {{"offset", start}, {"file", path}, {"message", "replaying the segment"}});
     start = 0;
   }
   for (const SpoolRecordExtent& record : scan.records) {

@@ -48,6 +48,16 @@ constexpr CommandEntry kCommands[] = {
     {"Follow.CallbackAfterFollowDelete", ConvertFollowDelete},
 };
 
+}  // namespace
+
+std::vector<absl::string_view> KnownCallbackCommands() {
+  std::vector<absl::string_view> commands;
+  for (const CommandEntry& entry : kCommands) commands.push_back(entry.command);
+  return commands;
+}
+
+namespace {
+
 absl::Status Tagged(absl::Status status, ConversionError kind) {
   status.SetPayload(kErrorKindUrl, absl::Cord(absl::StrCat(static_cast<int>(kind))));
   return status;

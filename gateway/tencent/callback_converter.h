@@ -6,6 +6,7 @@
 #define LIVEEVENTS_GATEWAY_TENCENT_CALLBACK_CONVERTER_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -31,6 +32,9 @@ struct CallbackInput {
 // An unknown command is not an error: it yields the `unknown` payload; raw_body keeps everything.
 // Thread-safe.
 absl::StatusOr<liveevents::v1::Event> ConvertCallback(const CallbackInput& input);
+
+// Every CallbackCommand ConvertCallback knows, in Tencent's spelling (for metric labels).
+std::vector<absl::string_view> KnownCallbackCommands();
 
 // Why a conversion failed, so that each kind can get its own ErrorCode in the HTTP answer.
 enum class ConversionError {

@@ -25,8 +25,8 @@ HttpReply Closing(HttpReply reply) {
 
 HttpReply OkReply() {
   // Key order as in Tencent's samples; built by hand because it never varies.
-  return HttpReply{200, kErrorNone, R"({"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0})", "",
-                   false};
+  return HttpReply{200, kErrorNone, R"({"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0})",
+                   "",  false,      ""};
 }
 
 HttpReply FailureReply(int http_status, ErrorCode code, absl::string_view info) {
@@ -34,7 +34,7 @@ HttpReply FailureReply(int http_status, ErrorCode code, absl::string_view info) 
   body["ActionStatus"] = "FAIL";
   body["ErrorCode"] = static_cast<int>(code);
   body["ErrorInfo"] = std::string(info);
-  return HttpReply{http_status, code, Serialize(body), "", false};
+  return HttpReply{http_status, code, Serialize(body), "", false, std::string(info)};
 }
 
 HttpReply ReplyForPublish(const absl::StatusOr<liveevents::v1::PublishResponse>& result) {
@@ -52,7 +52,8 @@ HttpReply ReplyForDecision(const liveevents::v1::Decision& decision) {
   body["ErrorInfo"] = decision.reason();
   body["ErrorCode"] = decision.error_code();
   // The log line shows the deny code (validated on load to fit Tencent's small ranges).
-  return HttpReply{200, static_cast<int>(decision.error_code()), Serialize(body), "", false};
+  return HttpReply{
+      200, static_cast<int>(decision.error_code()), Serialize(body), "", false, decision.reason()};
 }
 
 HttpReply ReplyForConversionError(const absl::Status& status) {

@@ -43,6 +43,7 @@ struct HttpReply {
   std::string body;
   std::string allow;   // The Allow header of a 405; empty otherwise.
   bool close = false;  // The request framing is lost (limits, bad HTTP): close after answering.
+  std::string info;    // The ErrorInfo of a FAIL answer, for the log line.
 };
 
 // {"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0} with HTTP 200.

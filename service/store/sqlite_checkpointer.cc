@@ -1,8 +1,7 @@
 #include "service/store/sqlite_checkpointer.h"
 
-#include <iostream>
-
 #include "absl/strings/str_cat.h"
+#include "common/logging/log.h"
 
 namespace liveevents::service {
 
@@ -80,7 +79,8 @@ void SqliteCheckpointer::Loop() {
       ++completed_;
     } else if (code != SQLITE_BUSY && !reported) {
       reported = true;  // Once: the log then grows until a checkpoint succeeds again.
-      std::cerr << "liveevents-server: SQLite checkpoint failed: " << sqlite3_errmsg(db_) << "\n";
+      logging::Log(logging::Level::kError, "sqlite_checkpoint_failed",
+                   {{"reason", sqlite3_errmsg(db_)}});
     }
   }
 }

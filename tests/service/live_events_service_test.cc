@@ -42,6 +42,14 @@ TEST_P(LiveEventsServiceTest, PublishAssignsDenseRevisionsAndAnswersDuplicates) 
   EXPECT_EQ(response.events(0).dedup_key().size(), 64u);
 }
 
+TEST_P(LiveEventsServiceTest, PublishAnswersStaleForAnEventOlderThanItsState) {
+  EXPECT_FALSE(Publish(MakeCreateRoom("s", /*event_time_ms=*/5000)).stale());
+  const v1::PublishResponse older = Publish(MakeCreateRoom("s", /*event_time_ms=*/4000));
+  EXPECT_FALSE(older.duplicate());
+  // The Redis journal decides staleness when it folds, after answering (see the proto).
+  EXPECT_EQ(older.stale(), GetParam() != "redis");
+}
+
 TEST_P(LiveEventsServiceTest, PublishIgnoresADedupKeySentByThePublisher) {
   const v1::PublishResponse a = Publish(MakeCreateRoom("room-a"));
   v1::Event b = MakeCreateRoom("room-b");  // A different body...
