@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -50,6 +51,18 @@ ABSL_FLAG(absl::Duration, battle_grace, absl::Seconds(60),
 ABSL_FLAG(std::string, publish_token_file, "",
           "file holding the token Publish requires as 'authorization: Bearer <token>' "
           "(trailing whitespace trimmed); empty lets every client publish");
+ABSL_FLAG(std::string, grpc_tls_cert_file, "",
+          "PEM certificate chain of the gRPC listener; empty serves plaintext");
+ABSL_FLAG(std::string, grpc_tls_key_file, "", "PEM private key of --grpc_tls_cert_file");
+ABSL_FLAG(std::string, grpc_client_ca_file, "",
+          "PEM CA certificates that sign client certificates (mutual TLS); needs "
+          "--grpc_tls_cert_file");
+ABSL_FLAG(bool, grpc_require_client_cert, true,
+          "with --grpc_client_ca_file: refuse clients without a certificate; false lets them "
+          "query and Subscribe (Publish still needs one when --publishers is set)");
+ABSL_FLAG(std::vector<std::string>, publishers, {},
+          "client-certificate identities (DNS subject alternative name, or CN without one) "
+          "allowed to Publish; others get PERMISSION_DENIED; needs --grpc_client_ca_file");
 ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(5),
           "how long calls in flight get when the server stops");
 ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
@@ -163,6 +176,11 @@ absl::StatusOr<liveevents::service::ServerOptions> OptionsFromFlags() {
     options.publish_token = *token;
   }
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
+  options.publishers = absl::GetFlag(FLAGS_publishers);
+  options.tls.cert_file = absl::GetFlag(FLAGS_grpc_tls_cert_file);
+  options.tls.key_file = absl::GetFlag(FLAGS_grpc_tls_key_file);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_grpc_client_ca_file);
+  options.tls.require_client_cert = absl::GetFlag(FLAGS_grpc_require_client_cert);
   options.progress_interval = absl::GetFlag(FLAGS_progress_interval);
   options.subscribe.max_queue = absl::GetFlag(FLAGS_subscriber_queue);
   options.journal.retain_events = absl::GetFlag(FLAGS_retain_events);
@@ -224,10 +242,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const liveevents::service::ServerOptions& options = *parsed;
-  if (options.publish_token.empty() && !IsLoopback(options.grpc_address)) {
+  if (options.publish_token.empty() && options.publishers.empty() &&
+      !IsLoopback(options.grpc_address)) {
     std::cerr << "liveevents-server: warning: " << options.grpc_address
               << " is reachable beyond this machine and any client may Publish; set "
-                 "--publish_token_file\n";
+                 "--publish_token_file or --publishers (with mutual TLS)\n";
   }
   auto server = liveevents::service::Server::Start(options, std::move(*store));
   if (!server.ok()) {
