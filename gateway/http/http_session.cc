@@ -48,31 +48,77 @@ std::string UnsupportedFraming(const http::request<http::string_body>& request) 
 
 }  // namespace
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, HttpHandler& handler,
-                         const SessionLimits& limits, std::shared_ptr<SessionRegistry> registry)
-    : stream_(std::move(socket)),
+template <class Stream>
+Stream BasicHttpSession<Stream>::MakeStream(net::ip::tcp::socket&& socket, net::ssl::context* tls) {
+  if constexpr (kTls) {
+    return Stream(std::move(socket), *tls);
+  } else {
+    return Stream(std::move(socket));
+  }
+}
+
+template <class Stream>
+BasicHttpSession<Stream>::BasicHttpSession(net::ip::tcp::socket&& socket,
+                                           std::shared_ptr<net::ssl::context> tls,
+                                           HttpHandler& handler, const SessionLimits& limits,
+                                           std::shared_ptr<SessionRegistry> registry)
+    : tls_(std::move(tls)),
+      stream_(MakeStream(std::move(socket), tls_.get())),
       handler_(handler),
       limits_(limits),
       registry_(std::move(registry)) {}
 
-HttpSession::~HttpSession() { registry_->Remove(this); }
-
-void HttpSession::Run() {
-  // The socket was accepted onto this session's strand; start there.
-  net::dispatch(stream_.get_executor(),
-                beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
+template <class Stream>
+BasicHttpSession<Stream>::~BasicHttpSession() {
+  registry_->Remove(this);
 }
 
-void HttpSession::Shutdown() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
-    self->shutting_down_ = true;
-    // A session waiting for a request has nothing in flight: stop it now. One that is handling a
-    // request finishes it and closes after writing the answer.
-    if (self->reading_) self->stream_.cancel();
+template <class Stream>
+void BasicHttpSession<Stream>::Run() {
+  // The socket was accepted onto this session's strand; start there.
+  net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+    if constexpr (kTls) {
+      self->DoHandshake();
+    } else {
+      self->DoRead();
+    }
   });
 }
 
-void HttpSession::DoRead() {
+template <class Stream>
+void BasicHttpSession<Stream>::Shutdown() {
+  net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    self->shutting_down_ = true;
+    // A session waiting for a request (or a handshake) has nothing in flight: stop it now. One
+    // that is handling a request finishes it and closes after writing the answer.
+    if (self->reading_) self->tcp().cancel();
+  });
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::DoHandshake() {
+  if constexpr (kTls) {
+    reading_ = true;
+    // A client that connects and sends nothing (or trickles a ClientHello) is cut off here,
+    // before it can hold a connection for the whole read timeout.
+    tcp().expires_after(limits_.handshake_timeout);
+    stream_.async_handshake(
+        net::ssl::stream_base::server,
+        beast::bind_front_handler(&BasicHttpSession::OnHandshake, this->shared_from_this()));
+  }
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::OnHandshake(beast::error_code ec) {
+  reading_ = false;
+  // Plaintext, garbage, an old protocol version or a timeout: nothing to answer over TLS.
+  // Dropping the last reference closes the socket. Not logged: anyone can cause it, at any rate.
+  if (ec) return;
+  DoRead();
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::DoRead() {
   if (shutting_down_) return DoClose();
   parser_.emplace();
   parser_->body_limit(limits_.max_body_bytes);
@@ -81,12 +127,14 @@ void HttpSession::DoRead() {
   if (first_request_ || buffer_.size() > 0) return DoReadRequest();
   // Keep-alive: wait up to the idle timeout for the next request to begin, then give the whole
   // request the read timeout. A pipelined request already in buffer_ skips the wait.
-  stream_.expires_after(limits_.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(kReadChunk),
-                          beast::bind_front_handler(&HttpSession::OnIdleRead, shared_from_this()));
+  tcp().expires_after(limits_.idle_timeout);
+  stream_.async_read_some(
+      buffer_.prepare(kReadChunk),
+      beast::bind_front_handler(&BasicHttpSession::OnIdleRead, this->shared_from_this()));
 }
 
-void HttpSession::OnIdleRead(beast::error_code ec, size_t bytes) {
+template <class Stream>
+void BasicHttpSession<Stream>::OnIdleRead(beast::error_code ec, size_t bytes) {
   if (ec) {
     // eof (the client closed an idle connection), timeout and cancel are all normal endings.
     reading_ = false;
@@ -96,14 +144,16 @@ void HttpSession::OnIdleRead(beast::error_code ec, size_t bytes) {
   DoReadRequest();
 }
 
-void HttpSession::DoReadRequest() {
+template <class Stream>
+void BasicHttpSession<Stream>::DoReadRequest() {
   first_request_ = false;
-  stream_.expires_after(limits_.read_timeout);
+  tcp().expires_after(limits_.read_timeout);
   http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+                   beast::bind_front_handler(&BasicHttpSession::OnRead, this->shared_from_this()));
 }
 
-void HttpSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
+template <class Stream>
+void BasicHttpSession<Stream>::OnRead(beast::error_code ec, size_t /*bytes*/) {
   reading_ = false;
   if (!ec) return HandleRequest();
   if (parser_->is_header_done()) {
@@ -127,7 +177,8 @@ void HttpSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
   DoWrite(handler_.Refuse({HttpRefusal::Kind::kBadRequest, detail}));
 }
 
-void HttpSession::HandleRequest() {
+template <class Stream>
+void BasicHttpSession<Stream>::HandleRequest() {
   const auto& request = parser_->get();
   request_version_ = request.version();
   request_keep_alive_ = request.keep_alive();
@@ -139,14 +190,15 @@ void HttpSession::HandleRequest() {
   auto work = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
   handler_.Handle(HttpRequest{ToStd(request.method_string()), ToStd(request.target()),
                               request.body(), stream_.get_executor()},
-                  [self = shared_from_this(), work](HttpAnswer answer) mutable {
+                  [self = this->shared_from_this(), work](HttpAnswer answer) mutable {
                     net::post(work, [self = std::move(self), answer = std::move(answer)]() mutable {
                       self->DoWrite(std::move(answer));
                     });
                   });
 }
 
-void HttpSession::DoWrite(HttpAnswer answer) {
+template <class Stream>
+void BasicHttpSession<Stream>::DoWrite(HttpAnswer answer) {
   response_ = {};
   response_.version(request_version_);
   response_.result(static_cast<unsigned>(answer.status));
@@ -160,38 +212,60 @@ void HttpSession::DoWrite(HttpAnswer answer) {
   response_.prepare_payload();
   close_after_write_ = !response_.keep_alive();
   linger_after_write_ = answer.close;
-  stream_.expires_after(limits_.read_timeout);
-  http::async_write(stream_, response_,
-                    beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  tcp().expires_after(limits_.read_timeout);
+  http::async_write(
+      stream_, response_,
+      beast::bind_front_handler(&BasicHttpSession::OnWrite, this->shared_from_this()));
 }
 
-void HttpSession::OnWrite(beast::error_code ec, size_t /*bytes*/) {
+template <class Stream>
+void BasicHttpSession<Stream>::OnWrite(beast::error_code ec, size_t /*bytes*/) {
   if (ec) return;  // The peer is gone; dropping the last reference closes the socket.
   if (linger_after_write_) return DoLingeringClose();
   if (close_after_write_ || shutting_down_) return DoClose();
   DoRead();  // The next (possibly pipelined) request, strictly after this answer.
 }
 
-void HttpSession::DoClose() {
-  beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-  // Errors here mean the peer already went away; the destructor closes the socket either way.
+template <class Stream>
+void BasicHttpSession<Stream>::DoClose() {
+  if constexpr (kTls) {
+    // close_notify first, so the client can tell our end from a truncation attack; bounded, as a
+    // client may never answer it. The destructor closes the socket either way.
+    tcp().expires_after(limits_.handshake_timeout);
+    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      self->tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    });
+  } else {
+    beast::error_code ec;
+    tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    // Errors here mean the peer already went away; the destructor closes the socket either way.
+  }
 }
 
-void HttpSession::DoLingeringClose() {
+template <class Stream>
+void BasicHttpSession<Stream>::DoLingeringClose() {
+  // Over TLS the close_notify exchange already reads (and drops) what the client still sends.
+  if constexpr (kTls) return DoClose();
   beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
   if (ec) return;
-  stream_.expires_after(limits_.read_timeout);
-  stream_.async_read_some(net::buffer(drain_buffer_),
-                          beast::bind_front_handler(&HttpSession::OnDrain, shared_from_this()));
+  tcp().expires_after(limits_.read_timeout);
+  stream_.async_read_some(
+      net::buffer(drain_buffer_),
+      beast::bind_front_handler(&BasicHttpSession::OnDrain, this->shared_from_this()));
 }
 
-void HttpSession::OnDrain(beast::error_code ec, size_t bytes) {
+template <class Stream>
+void BasicHttpSession<Stream>::OnDrain(beast::error_code ec, size_t bytes) {
   drained_bytes_ += bytes;
   if (ec || drained_bytes_ > kMaxDrainBytes || shutting_down_) return;
-  stream_.async_read_some(net::buffer(drain_buffer_),
-                          beast::bind_front_handler(&HttpSession::OnDrain, shared_from_this()));
+  stream_.async_read_some(
+      net::buffer(drain_buffer_),
+      beast::bind_front_handler(&BasicHttpSession::OnDrain, this->shared_from_this()));
 }
+
+template class BasicHttpSession<beast::tcp_stream>;
+template class BasicHttpSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace liveevents::gateway
