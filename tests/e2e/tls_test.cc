@@ -1,7 +1,8 @@
 // End to end over TLS, with the real binaries and certificates made at test time: a callback
 // POSTed with `curl --cacert` over HTTPS reaches a subscriber through the gateway's mutual-TLS
 // Publish; a client certificate not in --publishers cannot publish; SIGHUP swaps the HTTPS
-// certificate; plaintext, garbage and silent clients on the HTTPS port are dropped cleanly.
+// certificate; plaintext, garbage and silent clients on the HTTPS port are dropped cleanly;
+// livectl's --tls_* flags reach the mutual-TLS port.
 #include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -189,6 +190,16 @@ TEST_F(TlsTest, HttpsCallbackReachesSubscriberThroughMutualTlsAndOthersCannotPub
   grpc::ClientContext info_context;
   ASSERT_TRUE(stub->GetServerInfo(&info_context, v1::GetServerInfoRequest(), &info).ok());
   EXPECT_EQ(info.head_revision(), 1u);
+
+  // livectl reaches the mutual-TLS port with the matching flags, and not without them.
+  const std::string livectl =
+      absl::StrCat(BinaryPath("livectl"), " info --timeout=5s --server ", grpc_address_);
+  absl::StatusOr<std::string> with_tls = RunShell(absl::StrCat(
+      livectl, " --tls_ca_file=", ca_->cert_file(), " --tls_cert_file=", subscriber_pair_.cert_file,
+      " --tls_key_file=", subscriber_pair_.key_file));
+  ASSERT_TRUE(with_tls.ok()) << with_tls.status();
+  EXPECT_NE(with_tls->find("\"head_revision\":\"1\""), std::string::npos) << *with_tls;
+  EXPECT_FALSE(RunShell(livectl).ok());
 }
 
 TEST_F(TlsTest, CurlNeedsTheRightCaAndSighupSwapsTheCertificate) {
