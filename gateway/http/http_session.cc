@@ -1,5 +1,7 @@
 #include "gateway/http/http_session.h"
 
+#include <openssl/ssl.h>
+
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -228,30 +230,40 @@ void BasicHttpSession<Stream>::OnWrite(beast::error_code ec, size_t /*bytes*/) {
 
 template <class Stream>
 void BasicHttpSession<Stream>::DoClose() {
-  if constexpr (kTls) {
-    // close_notify first, so the client can tell our end from a truncation attack; bounded, as a
-    // client may never answer it. The destructor closes the socket either way.
-    tcp().expires_after(limits_.handshake_timeout);
-    stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
-      beast::error_code ignored;
-      self->tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-    });
-  } else {
-    beast::error_code ec;
-    tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-    // Errors here mean the peer already went away; the destructor closes the socket either way.
-  }
+  CloseThen(/*linger=*/false);
 }
 
 template <class Stream>
 void BasicHttpSession<Stream>::DoLingeringClose() {
-  // Over TLS the close_notify exchange already reads (and drops) what the client still sends.
-  if constexpr (kTls) return DoClose();
+  CloseThen(/*linger=*/true);
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::CloseThen(bool linger) {
+  if constexpr (kTls) {
+    // Our close_notify, so the client can tell our end from a truncation; bounded, as a client
+    // may not read it. Marking the client's close_notify as received makes OpenSSL send ours
+    // and finish without waiting for an answer that idle keep-alive clients never send (a
+    // graceful stop would otherwise wait the whole timeout).
+    SSL_set_shutdown(stream_.native_handle(), SSL_RECEIVED_SHUTDOWN);
+    tcp().expires_after(limits_.handshake_timeout);
+    stream_.async_shutdown([self = this->shared_from_this(), linger](beast::error_code) {
+      self->ShutdownSend(linger);
+    });
+  } else {
+    ShutdownSend(linger);
+  }
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::ShutdownSend(bool linger) {
   beast::error_code ec;
   tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-  if (ec) return;
+  // Errors mean the peer already went away; the destructor closes the socket either way.
+  if (ec || !linger) return;
+  // Below TLS: what still arrives (the rest of a refused body) is dropped unread.
   tcp().expires_after(limits_.read_timeout);
-  stream_.async_read_some(
+  tcp().async_read_some(
       net::buffer(drain_buffer_),
       beast::bind_front_handler(&BasicHttpSession::OnDrain, this->shared_from_this()));
 }
@@ -260,7 +272,7 @@ template <class Stream>
 void BasicHttpSession<Stream>::OnDrain(beast::error_code ec, size_t bytes) {
   drained_bytes_ += bytes;
   if (ec || drained_bytes_ > kMaxDrainBytes || shutting_down_) return;
-  stream_.async_read_some(
+  tcp().async_read_some(
       net::buffer(drain_buffer_),
       beast::bind_front_handler(&BasicHttpSession::OnDrain, this->shared_from_this()));
 }

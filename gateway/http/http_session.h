@@ -69,6 +69,10 @@ class BasicHttpSession : public RegisteredSession,
   void OnWrite(boost::beast::error_code ec, size_t bytes);
   void DoClose();
   void DoLingeringClose();
+  // Ends the connection: close_notify (HTTPS), then TCP shutdown for sending; with `linger`,
+  // reads and drops what the client still sends for a while (see kMaxDrainBytes).
+  void CloseThen(bool linger);
+  void ShutdownSend(bool linger);
   void OnDrain(boost::beast::error_code ec, size_t bytes);
   boost::beast::tcp_stream& tcp() { return boost::beast::get_lowest_layer(stream_); }
 
