@@ -89,9 +89,10 @@ TEST_F(TlsContextTest, ReloadSwapsTheContextOrKeepsThePreviousOne) {
   Copy(second_.key_file, key);
   ASSERT_TRUE(tls.Reload().ok());
   EXPECT_NE(tls.Get(), original);
+  auto second = LoadServerTlsContext(second_.cert_file, second_.key_file);
+  ASSERT_TRUE(second.ok()) << second.status();
   X509* leaf = SSL_CTX_get0_certificate(tls.Get()->native_handle());
-  X509* expected = SSL_CTX_get0_certificate(
-      (*LoadServerTlsContext(second_.cert_file, second_.key_file))->native_handle());
+  X509* expected = SSL_CTX_get0_certificate((*second)->native_handle());
   ASSERT_NE(leaf, nullptr);
   EXPECT_EQ(X509_cmp(leaf, expected), 0);
 }
