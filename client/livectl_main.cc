@@ -14,10 +14,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "client/livectl_commands.h"
+#include "common/client_credentials.h"
 #include "common/flag_checks.h"
 #include "common/flags_from_env.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "LiveEvents gRPC address (host:port)");
+ABSL_FLAG(std::string, tls_ca_file, "",
+          "TLS to --server: PEM CAs its certificate must chain to (empty with the other --tls_* "
+          "flags: the system roots)");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "mutual TLS: PEM client certificate presented to --server (needs --tls_key_file)");
+ABSL_FLAG(std::string, tls_key_file, "", "mutual TLS: PEM private key of --tls_cert_file");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of each unary call");
 ABSL_FLAG(std::optional<uint64_t>, after, std::nullopt,
           "tail: resume after this revision; events: list after it (default 0)");
@@ -75,7 +82,8 @@ constexpr char kUsage[] = R"(livectl: query and follow a live-events service.
   livectl health [--http URL]
   livectl post FILE|- --app N [--command C] [--gateway URL] [--token T | --token_file F]
 
-Global: --server HOST:PORT (127.0.0.1:50051), --timeout DURATION (5s).
+Global: --server HOST:PORT (127.0.0.1:50051), --timeout DURATION (5s),
+        --tls_ca_file F [--tls_cert_file F --tls_key_file F] for a TLS server.
 Output: one JSON object per line; --output table prints aligned columns for room, rooms, battle,
 battles, members and events. Exit: 0 ok, 1 failure (e.g. NOT_FOUND), 2 usage.)";
 
@@ -173,10 +181,15 @@ int Dispatch(const std::vector<char*>& args) {
   if (verb == "health" && args.size() == 2 && !absl::GetFlag(FLAGS_http).empty()) {
     return client::CheckHttpHealth(absl::GetFlag(FLAGS_http), std::cout, std::cerr);
   }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      liveevents::MakeClientCredentials(
+          {absl::GetFlag(FLAGS_tls_ca_file), absl::GetFlag(FLAGS_tls_cert_file),
+           absl::GetFlag(FLAGS_tls_key_file)},
+          "tls_");
+  if (!credentials.ok()) return UsageError(credentials.status().message());
   client::CommandContext context;
   context.output = *output;
-  context.channel =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_server), grpc::InsecureChannelCredentials());
+  context.channel = grpc::CreateChannel(absl::GetFlag(FLAGS_server), *credentials);
   context.timeout = absl::GetFlag(FLAGS_timeout);
   context.out = &std::cout;
   context.err = &std::cerr;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/client_credentials.h"
 #include "common/flag_checks.h"
 #include "common/flags_from_env.h"
 #include "common/logging/log.h"
@@ -31,12 +32,26 @@
 
 ABSL_FLAG(std::string, http_address, "127.0.0.1:8080",
           "HTTP listen address host:port (port 0 picks one)");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain for HTTPS on --http_address (TLS 1.2+); empty serves plain "
+          "HTTP (behind a load balancer that terminates TLS); reloaded on SIGHUP");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file; reloaded on SIGHUP");
+ABSL_FLAG(absl::Duration, tls_handshake_timeout, absl::Seconds(5),
+          "HTTPS: time a new connection gets to complete the TLS handshake");
 ABSL_FLAG(std::string, service_address, "127.0.0.1:50051",
           "LiveEvents gRPC target: host:port, dns:///name:port or ipv4:a:port,b:port; calls go "
           "round_robin to the replicas whose health is SERVING");
 ABSL_FLAG(std::string, publish_token_file, "",
           "file holding the token the service's --publish_token_file names; sent with every "
           "Publish as 'authorization: Bearer <token>'");
+ABSL_FLAG(std::string, service_tls_ca_file, "",
+          "TLS to --service_address: PEM CAs the service's certificate must chain to (empty with "
+          "another --service_tls_* flag: the system roots)");
+ABSL_FLAG(std::string, service_tls_cert_file, "",
+          "mutual TLS: PEM client certificate presented to the service; its DNS name (or CN) must "
+          "be in the service's --publishers");
+ABSL_FLAG(std::string, service_tls_key_file, "",
+          "mutual TLS: PEM private key of --service_tls_cert_file");
 ABSL_FLAG(std::string, callback_path, "/callback", "URL path Tencent posts callbacks to");
 ABSL_FLAG(std::vector<std::string>, apps, {},
           "Comma-separated accepted SdkAppids; empty rejects every callback with 403");
@@ -98,6 +113,7 @@ absl::Status CheckFlags() {
            liveevents::CheckAtLeast("max_connections", absl::GetFlag(FLAGS_max_connections), 1),
            CheckPositive("read_timeout", absl::GetFlag(FLAGS_read_timeout)),
            CheckPositive("idle_timeout", absl::GetFlag(FLAGS_idle_timeout)),
+           CheckPositive("tls_handshake_timeout", absl::GetFlag(FLAGS_tls_handshake_timeout)),
            CheckPositive("publish_timeout", absl::GetFlag(FLAGS_publish_timeout)),
            CheckNonNegative("max_clock_skew", absl::GetFlag(FLAGS_max_clock_skew)),
            CheckNonNegative("before_callback_budget", absl::GetFlag(FLAGS_before_callback_budget)),
@@ -135,6 +151,28 @@ void ReloadApps(liveevents::gateway::ReloadableAppRegistry& apps) {
   }
 }
 
+// --tls_cert_file/--tls_key_file: HTTPS, or plain HTTP when both are empty.
+absl::StatusOr<std::shared_ptr<liveevents::gateway::ReloadableTlsContext>> TlsFromFlags() {
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert_file);
+  const std::string key = absl::GetFlag(FLAGS_tls_key_file);
+  if (cert.empty() && key.empty()) return nullptr;
+  if (cert.empty() || key.empty()) {
+    return absl::InvalidArgumentError("--tls_cert_file and --tls_key_file go together");
+  }
+  return liveevents::gateway::ReloadableTlsContext::Create(cert, key);
+}
+
+// SIGHUP, with TLS: re-read the certificate and key for new connections.
+void ReloadTls(liveevents::gateway::ReloadableTlsContext* tls) {
+  if (tls == nullptr) return;
+  if (absl::Status status = tls->Reload(); status.ok()) {
+    Log(Level::kInfo, "tls_reloaded");
+  } else {
+    Log(Level::kError, "tls_not_reloaded",
+        {{"reason", status}, {"message", "keeping the previous certificate"}});
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -168,7 +206,7 @@ int main(int argc, char** argv) {
   // discarded rather than left pending, so the disposition is reset to a handler first.
   std::signal(SIGINT, [](int) {});
   std::signal(SIGTERM, [](int) {});
-  std::signal(SIGHUP, [](int) {});  // nohup ignores it; SIGHUP here means "reload the apps".
+  std::signal(SIGHUP, [](int) {});  // nohup ignores it; SIGHUP means "reload apps and TLS".
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -201,9 +239,17 @@ int main(int argc, char** argv) {
     }
     publish_token = *std::move(token);
   }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      liveevents::MakeClientCredentials(
+          {absl::GetFlag(FLAGS_service_tls_ca_file), absl::GetFlag(FLAGS_service_tls_cert_file),
+           absl::GetFlag(FLAGS_service_tls_key_file)},
+          "service_tls_");
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(credentials.status().message()).c_str());
+    return 2;
+  }
   GrpcEventPublisher publisher(
-      liveevents::gateway::MakeServiceChannel(absl::GetFlag(FLAGS_service_address),
-                                              grpc::InsecureChannelCredentials()),
+      liveevents::gateway::MakeServiceChannel(absl::GetFlag(FLAGS_service_address), *credentials),
       absl::GetFlag(FLAGS_publish_timeout), std::move(publish_token),
       std::max<uint32_t>(absl::GetFlag(FLAGS_publish_max_in_flight), 1));
   liveevents::gateway::EventSpool::Options spool_options;
@@ -226,6 +272,14 @@ int main(int argc, char** argv) {
   server_options.limits.header_limit = absl::GetFlag(FLAGS_header_limit);
   server_options.limits.read_timeout = absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_read_timeout));
   server_options.limits.idle_timeout = absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_idle_timeout));
+  server_options.limits.handshake_timeout =
+      absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_tls_handshake_timeout));
+  absl::StatusOr<std::shared_ptr<liveevents::gateway::ReloadableTlsContext>> tls = TlsFromFlags();
+  if (!tls.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(tls.status().message()).c_str());
+    return 2;
+  }
+  server_options.tls = *tls;
   liveevents::gateway::CallbackExchange::Options exchange_options;
   exchange_options.log_successes = absl::GetFlag(FLAGS_access_log);
   exchange_options.before_callback_budget =
@@ -262,20 +316,23 @@ int main(int argc, char** argv) {
   // the inlined operator+(const char*, std::string&&), which breaks the Release build.
   const std::string address = endpoint.address().to_string();
   const std::string host = endpoint.address().is_v6() ? absl::StrCat("[", address, "]") : address;
-  std::printf("listening http %s:%u\n", host.c_str(), static_cast<unsigned>(endpoint.port()));
+  std::printf("listening %s %s:%u\n", server_options.tls != nullptr ? "https" : "http",
+              host.c_str(), static_cast<unsigned>(endpoint.port()));
   if (metrics_server != nullptr) {
     std::printf("listening metrics %s\n", metrics_server->address().c_str());
   }
   std::fflush(stdout);
   Log(Level::kInfo, "listening",
-      {{"http", absl::StrCat(host, ":", endpoint.port())},
+      {{server_options.tls != nullptr ? "https" : "http", absl::StrCat(host, ":", endpoint.port())},
        {"metrics", metrics_server != nullptr ? metrics_server->address() : "off"}});
 
   int signal = 0;
   for (;;) {
     sigwait(&stop_signals, &signal);
     if (signal != SIGHUP) break;
-    ReloadApps(*apps);  // Blocking file I/O is fine here: this thread serves no requests.
+    // Blocking file I/O is fine here: this thread serves no requests.
+    ReloadApps(*apps);
+    ReloadTls(server_options.tls.get());
   }
   Log(Level::kInfo, "shutdown", {{"signal", signal}});
   server.Stop();

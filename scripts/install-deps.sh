@@ -9,6 +9,7 @@ packages=(
   libabsl-dev libboost-dev nlohmann-json3-dev libssl-dev libsqlite3-dev libspdlog-dev
   libhiredis-dev redis-server
   libgtest-dev libgmock-dev
+  openssl curl  # The TLS tests make certificates and reach the HTTPS listener with these.
 )
 
 missing=()

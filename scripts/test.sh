@@ -5,6 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# Test-only: promtool (Debian's prometheus package) checks both processes' /metrics and the alert
+# rules; without it those tests skip, so the suite installs it rather than let them pass unseen.
+if ! command -v promtool >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "installing: prometheus (for promtool)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus
+fi
 
 if [ "${1:-}" = "--asan" ]; then
   # The benchmarks are built (and so kept compiling) by the normal build only.

@@ -140,7 +140,9 @@ LiveEventsService::LiveEventsService(EventJournal& journal, EventStore& store, S
 grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext* context,
                                                      const v1::PublishRequest* request,
                                                      v1::PublishResponse* response) {
-  if (absl::Status status = publish_authorizer_.Check(context->client_metadata()); !status.ok()) {
+  if (absl::Status status =
+          publish_authorizer_.Check(context->client_metadata(), context->auth_context().get());
+      !status.ok()) {
     return FinishWith(context, ToGrpcStatus(status));
   }
   if (absl::Status status = CheckPublishable(request->event()); !status.ok()) {
@@ -165,7 +167,9 @@ grpc::ServerUnaryReactor* LiveEventsService::Publish(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* LiveEventsService::PublishBatch(grpc::CallbackServerContext* context,
                                                           const v1::PublishBatchRequest* request,
                                                           v1::PublishBatchResponse* response) {
-  if (absl::Status status = publish_authorizer_.Check(context->client_metadata()); !status.ok()) {
+  if (absl::Status status =
+          publish_authorizer_.Check(context->client_metadata(), context->auth_context().get());
+      !status.ok()) {
     return FinishWith(context, ToGrpcStatus(status));
   }
   const auto count = static_cast<size_t>(request->events_size());

@@ -59,6 +59,18 @@ ABSL_FLAG(std::string, log_format, "text",
 ABSL_FLAG(std::string, log_level, "info", "lowest level logged: debug, info, warn, error or off");
 ABSL_FLAG(std::string, metrics_address, "",
           "host:port serving Prometheus metrics at /metrics (port 0 picks one); empty: off");
+ABSL_FLAG(std::string, grpc_tls_cert_file, "",
+          "PEM certificate chain of the gRPC listener; empty serves plaintext");
+ABSL_FLAG(std::string, grpc_tls_key_file, "", "PEM private key of --grpc_tls_cert_file");
+ABSL_FLAG(std::string, grpc_client_ca_file, "",
+          "PEM CA certificates that sign client certificates (mutual TLS); needs "
+          "--grpc_tls_cert_file");
+ABSL_FLAG(bool, grpc_require_client_cert, true,
+          "with --grpc_client_ca_file: refuse clients without a certificate; false lets them "
+          "query and Subscribe (Publish still needs one when --publishers is set)");
+ABSL_FLAG(std::vector<std::string>, publishers, {},
+          "client-certificate identities (DNS subject alternative name, or CN without one) "
+          "allowed to Publish; others get PERMISSION_DENIED; needs --grpc_client_ca_file");
 ABSL_FLAG(absl::Duration, shutdown_deadline, absl::Seconds(5),
           "how long calls in flight get when the server stops");
 ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
@@ -180,6 +192,11 @@ absl::StatusOr<liveevents::service::ServerOptions> OptionsFromFlags() {
   }
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
   options.metrics = !absl::GetFlag(FLAGS_metrics_address).empty();
+  options.publishers = absl::GetFlag(FLAGS_publishers);
+  options.tls.cert_file = absl::GetFlag(FLAGS_grpc_tls_cert_file);
+  options.tls.key_file = absl::GetFlag(FLAGS_grpc_tls_key_file);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_grpc_client_ca_file);
+  options.tls.require_client_cert = absl::GetFlag(FLAGS_grpc_require_client_cert);
   options.progress_interval = absl::GetFlag(FLAGS_progress_interval);
   options.subscribe.max_queue = absl::GetFlag(FLAGS_subscriber_queue);
   options.journal.retain_events = absl::GetFlag(FLAGS_retain_events);
@@ -252,11 +269,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   const liveevents::service::ServerOptions& options = *parsed;
-  if (options.publish_token.empty() && !IsLoopback(options.grpc_address)) {
+  if (options.publish_token.empty() && options.publishers.empty() &&
+      !IsLoopback(options.grpc_address)) {
     Log(Level::kWarn, "config_warning",
         {{"grpc_address", options.grpc_address},
          {"message",
-          "reachable beyond this machine and any client may Publish; set --publish_token_file"}});
+          "reachable beyond this machine and any client may Publish; set --publish_token_file "
+          "or --publishers (with mutual TLS)"}});
   }
   auto server = liveevents::service::Server::Start(options, std::move(*store));
   if (!server.ok()) {

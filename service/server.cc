@@ -55,9 +55,9 @@ Server::Server(std::unique_ptr<EventStore> store, std::unique_ptr<redis::RedisEv
     store_ = std::move(store);
     journal_ = std::make_unique<Journal>(*store_, waiter_, options.journal);
   }
-  service_ = std::make_unique<LiveEventsService>(*journal_, *store_, hub_, worker_, waiter_,
-                                                 options.subscribe,
-                                                 PublishAuthorizer(options.publish_token));
+  service_ = std::make_unique<LiveEventsService>(
+      *journal_, *store_, hub_, worker_, waiter_, options.subscribe,
+      PublishAuthorizer(options.publish_token, options.publishers));
 }
 
 void Server::SetServing(bool serving) {
@@ -76,6 +76,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  if (!options.publishers.empty() && !options.tls.mutual()) {
+    return absl::InvalidArgumentError(
+        "--publishers needs client certificates: set --grpc_client_ca_file (and TLS)");
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(options.tls);
+  if (!credentials.ok()) return credentials.status();
   std::unique_ptr<redis::RedisEventLog> redis_log;
   if (options.redis.has_value()) {
     absl::StatusOr<std::unique_ptr<redis::RedisEventLog>> log =
@@ -85,7 +92,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   std::unique_ptr<Server> server(new Server(std::move(store), std::move(redis_log), options));
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.grpc_address, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(options.grpc_address, *credentials, &server->port_);
   builder.RegisterService(server->service_.get());
   ApplyTransportOptions(options.transport, builder);
   if (options.metrics) {

@@ -19,6 +19,7 @@
 #include "service/live_events_service.h"
 #include "service/redis_journal.h"
 #include "service/revision_waiter.h"
+#include "service/server_credentials.h"
 #include "service/store/event_store.h"
 #include "service/subscriber_hub.h"
 
@@ -47,7 +48,11 @@ struct ServerOptions {
   JournalOptions journal;
   int catch_up_threads = 2;
   // Non-empty: Publish needs `authorization: Bearer <publish_token>` (see PublishAuthorizer).
-  std::string publish_token;  // Threads reading the journal for subscribers and ListEvents.
+  std::string publish_token;
+  // Non-empty: Publish needs a verified client certificate naming one of these (needs tls with
+  // a client CA).
+  std::vector<std::string> publishers;
+  GrpcTlsOptions tls;  // Plaintext unless tls.cert_file is set.
   GrpcTransportOptions transport;
   // Set: the replica shares its journal with others through Redis (RedisJournal), and the
   // store passed to Start is ignored (may be null).

@@ -125,12 +125,23 @@ void HttpServer::OnAccept(beast::error_code ec, tcp::socket socket) {
     beast::error_code ignored;
     socket.close(ignored);
   } else {
-    auto session =
-        std::make_shared<HttpSession>(std::move(socket), handler_, options_.limits, registry_);
+    StartSession(std::move(socket));
+  }
+  DoAccept();
+}
+
+void HttpServer::StartSession(tcp::socket socket) {
+  if (options_.tls != nullptr) {
+    auto session = std::make_shared<HttpsSession>(std::move(socket), options_.tls->Get(), handler_,
+                                                  options_.limits, registry_);
+    registry_->Add(session);
+    session->Run();
+  } else {
+    auto session = std::make_shared<HttpSession>(std::move(socket), nullptr, handler_,
+                                                 options_.limits, registry_);
     registry_->Add(session);
     session->Run();
   }
-  DoAccept();
 }
 
 }  // namespace liveevents::gateway

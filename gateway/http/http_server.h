@@ -1,5 +1,5 @@
-// The gateway's HTTP listener: owns the io_context and its threads, accepts connections onto
-// per-connection strands, enforces the connection cap, and stops gracefully.
+// The gateway's HTTP (or HTTPS) listener: owns the io_context and its threads, accepts connections
+// onto per-connection strands, enforces the connection cap, and stops gracefully.
 #ifndef LIVEEVENTS_GATEWAY_HTTP_HTTP_SERVER_H_
 #define LIVEEVENTS_GATEWAY_HTTP_HTTP_SERVER_H_
 
@@ -17,6 +17,7 @@
 #include "gateway/http/http_handler.h"
 #include "gateway/http/http_session.h"
 #include "gateway/http/session_registry.h"
+#include "gateway/http/tls_context.h"
 
 namespace liveevents::gateway {
 
@@ -27,6 +28,8 @@ class HttpServer {
     int io_threads = 2;
     size_t max_connections = 1024;  // Beyond it, new connections are accepted and closed.
     SessionLimits limits;
+    // Set: HTTPS with this context (each connection takes the one current at its accept).
+    std::shared_ptr<ReloadableTlsContext> tls;
   };
 
   // `handler` must outlive the server.
@@ -49,6 +52,7 @@ class HttpServer {
  private:
   void DoAccept();
   void OnAccept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
+  void StartSession(boost::asio::ip::tcp::socket socket);
 
   const Options options_;
   HttpHandler& handler_;

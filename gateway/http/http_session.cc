@@ -1,5 +1,7 @@
 #include "gateway/http/http_session.h"
 
+#include <openssl/ssl.h>
+
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -48,31 +50,77 @@ std::string UnsupportedFraming(const http::request<http::string_body>& request) 
 
 }  // namespace
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, HttpHandler& handler,
-                         const SessionLimits& limits, std::shared_ptr<SessionRegistry> registry)
-    : stream_(std::move(socket)),
+template <class Stream>
+Stream BasicHttpSession<Stream>::MakeStream(net::ip::tcp::socket&& socket, net::ssl::context* tls) {
+  if constexpr (kTls) {
+    return Stream(std::move(socket), *tls);
+  } else {
+    return Stream(std::move(socket));
+  }
+}
+
+template <class Stream>
+BasicHttpSession<Stream>::BasicHttpSession(net::ip::tcp::socket&& socket,
+                                           std::shared_ptr<net::ssl::context> tls,
+                                           HttpHandler& handler, const SessionLimits& limits,
+                                           std::shared_ptr<SessionRegistry> registry)
+    : tls_(std::move(tls)),
+      stream_(MakeStream(std::move(socket), tls_.get())),
       handler_(handler),
       limits_(limits),
       registry_(std::move(registry)) {}
 
-HttpSession::~HttpSession() { registry_->Remove(this); }
-
-void HttpSession::Run() {
-  // The socket was accepted onto this session's strand; start there.
-  net::dispatch(stream_.get_executor(),
-                beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
+template <class Stream>
+BasicHttpSession<Stream>::~BasicHttpSession() {
+  registry_->Remove(this);
 }
 
-void HttpSession::Shutdown() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
-    self->shutting_down_ = true;
-    // A session waiting for a request has nothing in flight: stop it now. One that is handling a
-    // request finishes it and closes after writing the answer.
-    if (self->reading_) self->stream_.cancel();
+template <class Stream>
+void BasicHttpSession<Stream>::Run() {
+  // The socket was accepted onto this session's strand; start there.
+  net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+    if constexpr (kTls) {
+      self->DoHandshake();
+    } else {
+      self->DoRead();
+    }
   });
 }
 
-void HttpSession::DoRead() {
+template <class Stream>
+void BasicHttpSession<Stream>::Shutdown() {
+  net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    self->shutting_down_ = true;
+    // A session waiting for a request (or a handshake) has nothing in flight: stop it now. One
+    // that is handling a request finishes it and closes after writing the answer.
+    if (self->reading_) self->tcp().cancel();
+  });
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::DoHandshake() {
+  if constexpr (kTls) {
+    reading_ = true;
+    // A client that connects and sends nothing (or trickles a ClientHello) is cut off here,
+    // before it can hold a connection for the whole read timeout.
+    tcp().expires_after(limits_.handshake_timeout);
+    stream_.async_handshake(
+        net::ssl::stream_base::server,
+        beast::bind_front_handler(&BasicHttpSession::OnHandshake, this->shared_from_this()));
+  }
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::OnHandshake(beast::error_code ec) {
+  reading_ = false;
+  // Plaintext, garbage, an old protocol version or a timeout: nothing to answer over TLS.
+  // Dropping the last reference closes the socket. Not logged: anyone can cause it, at any rate.
+  if (ec) return;
+  DoRead();
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::DoRead() {
   if (shutting_down_) return DoClose();
   parser_.emplace();
   parser_->body_limit(limits_.max_body_bytes);
@@ -81,12 +129,14 @@ void HttpSession::DoRead() {
   if (first_request_ || buffer_.size() > 0) return DoReadRequest();
   // Keep-alive: wait up to the idle timeout for the next request to begin, then give the whole
   // request the read timeout. A pipelined request already in buffer_ skips the wait.
-  stream_.expires_after(limits_.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(kReadChunk),
-                          beast::bind_front_handler(&HttpSession::OnIdleRead, shared_from_this()));
+  tcp().expires_after(limits_.idle_timeout);
+  stream_.async_read_some(
+      buffer_.prepare(kReadChunk),
+      beast::bind_front_handler(&BasicHttpSession::OnIdleRead, this->shared_from_this()));
 }
 
-void HttpSession::OnIdleRead(beast::error_code ec, size_t bytes) {
+template <class Stream>
+void BasicHttpSession<Stream>::OnIdleRead(beast::error_code ec, size_t bytes) {
   if (ec) {
     // eof (the client closed an idle connection), timeout and cancel are all normal endings.
     reading_ = false;
@@ -96,14 +146,16 @@ void HttpSession::OnIdleRead(beast::error_code ec, size_t bytes) {
   DoReadRequest();
 }
 
-void HttpSession::DoReadRequest() {
+template <class Stream>
+void BasicHttpSession<Stream>::DoReadRequest() {
   first_request_ = false;
-  stream_.expires_after(limits_.read_timeout);
+  tcp().expires_after(limits_.read_timeout);
   http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+                   beast::bind_front_handler(&BasicHttpSession::OnRead, this->shared_from_this()));
 }
 
-void HttpSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
+template <class Stream>
+void BasicHttpSession<Stream>::OnRead(beast::error_code ec, size_t /*bytes*/) {
   reading_ = false;
   if (!ec) return HandleRequest();
   if (parser_->is_header_done()) {
@@ -127,7 +179,8 @@ void HttpSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
   DoWrite(handler_.Refuse({HttpRefusal::Kind::kBadRequest, detail}));
 }
 
-void HttpSession::HandleRequest() {
+template <class Stream>
+void BasicHttpSession<Stream>::HandleRequest() {
   const auto& request = parser_->get();
   request_version_ = request.version();
   request_keep_alive_ = request.keep_alive();
@@ -139,14 +192,15 @@ void HttpSession::HandleRequest() {
   auto work = net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
   handler_.Handle(HttpRequest{ToStd(request.method_string()), ToStd(request.target()),
                               request.body(), stream_.get_executor()},
-                  [self = shared_from_this(), work](HttpAnswer answer) mutable {
+                  [self = this->shared_from_this(), work](HttpAnswer answer) mutable {
                     net::post(work, [self = std::move(self), answer = std::move(answer)]() mutable {
                       self->DoWrite(std::move(answer));
                     });
                   });
 }
 
-void HttpSession::DoWrite(HttpAnswer answer) {
+template <class Stream>
+void BasicHttpSession<Stream>::DoWrite(HttpAnswer answer) {
   response_ = {};
   response_.version(request_version_);
   response_.result(static_cast<unsigned>(answer.status));
@@ -160,38 +214,70 @@ void HttpSession::DoWrite(HttpAnswer answer) {
   response_.prepare_payload();
   close_after_write_ = !response_.keep_alive();
   linger_after_write_ = answer.close;
-  stream_.expires_after(limits_.read_timeout);
-  http::async_write(stream_, response_,
-                    beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this()));
+  tcp().expires_after(limits_.read_timeout);
+  http::async_write(
+      stream_, response_,
+      beast::bind_front_handler(&BasicHttpSession::OnWrite, this->shared_from_this()));
 }
 
-void HttpSession::OnWrite(beast::error_code ec, size_t /*bytes*/) {
+template <class Stream>
+void BasicHttpSession<Stream>::OnWrite(beast::error_code ec, size_t /*bytes*/) {
   if (ec) return;  // The peer is gone; dropping the last reference closes the socket.
   if (linger_after_write_) return DoLingeringClose();
   if (close_after_write_ || shutting_down_) return DoClose();
   DoRead();  // The next (possibly pipelined) request, strictly after this answer.
 }
 
-void HttpSession::DoClose() {
-  beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-  // Errors here mean the peer already went away; the destructor closes the socket either way.
+template <class Stream>
+void BasicHttpSession<Stream>::DoClose() {
+  CloseThen(/*linger=*/false);
 }
 
-void HttpSession::DoLingeringClose() {
-  beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-  if (ec) return;
-  stream_.expires_after(limits_.read_timeout);
-  stream_.async_read_some(net::buffer(drain_buffer_),
-                          beast::bind_front_handler(&HttpSession::OnDrain, shared_from_this()));
+template <class Stream>
+void BasicHttpSession<Stream>::DoLingeringClose() {
+  CloseThen(/*linger=*/true);
 }
 
-void HttpSession::OnDrain(beast::error_code ec, size_t bytes) {
+template <class Stream>
+void BasicHttpSession<Stream>::CloseThen(bool linger) {
+  if constexpr (kTls) {
+    // Our close_notify, so the client can tell our end from a truncation; bounded, as a client
+    // may not read it. Marking the client's close_notify as received makes OpenSSL send ours
+    // and finish without waiting for an answer that idle keep-alive clients never send (a
+    // graceful stop would otherwise wait the whole timeout).
+    SSL_set_shutdown(stream_.native_handle(), SSL_RECEIVED_SHUTDOWN);
+    tcp().expires_after(limits_.handshake_timeout);
+    stream_.async_shutdown([self = this->shared_from_this(), linger](beast::error_code) {
+      self->ShutdownSend(linger);
+    });
+  } else {
+    ShutdownSend(linger);
+  }
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::ShutdownSend(bool linger) {
+  beast::error_code ec;
+  tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  // Errors mean the peer already went away; the destructor closes the socket either way.
+  if (ec || !linger) return;
+  // Below TLS: what still arrives (the rest of a refused body) is dropped unread.
+  tcp().expires_after(limits_.read_timeout);
+  tcp().async_read_some(
+      net::buffer(drain_buffer_),
+      beast::bind_front_handler(&BasicHttpSession::OnDrain, this->shared_from_this()));
+}
+
+template <class Stream>
+void BasicHttpSession<Stream>::OnDrain(beast::error_code ec, size_t bytes) {
   drained_bytes_ += bytes;
   if (ec || drained_bytes_ > kMaxDrainBytes || shutting_down_) return;
-  stream_.async_read_some(net::buffer(drain_buffer_),
-                          beast::bind_front_handler(&HttpSession::OnDrain, shared_from_this()));
+  tcp().async_read_some(
+      net::buffer(drain_buffer_),
+      beast::bind_front_handler(&BasicHttpSession::OnDrain, this->shared_from_this()));
 }
+
+template class BasicHttpSession<beast::tcp_stream>;
+template class BasicHttpSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace liveevents::gateway

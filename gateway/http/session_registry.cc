@@ -2,16 +2,14 @@
 
 #include <vector>
 
-#include "gateway/http/http_session.h"
-
 namespace liveevents::gateway {
 
-void SessionRegistry::Add(const std::shared_ptr<HttpSession>& session) {
+void SessionRegistry::Add(const std::shared_ptr<RegisteredSession>& session) {
   absl::MutexLock lock(&mu_);
   sessions_[session.get()] = session;
 }
 
-void SessionRegistry::Remove(const HttpSession* session) {
+void SessionRegistry::Remove(const RegisteredSession* session) {
   absl::MutexLock lock(&mu_);
   sessions_.erase(session);
 }
@@ -22,12 +20,13 @@ size_t SessionRegistry::size() const {
 }
 
 void SessionRegistry::ShutdownAll() {
-  std::vector<std::shared_ptr<HttpSession>> live;
+  std::vector<std::shared_ptr<RegisteredSession>> live;
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
     for (const auto& [ptr, weak] : sessions_) {
-      if (std::shared_ptr<HttpSession> session = weak.lock()) live.push_back(std::move(session));
+      if (std::shared_ptr<RegisteredSession> session = weak.lock())
+        live.push_back(std::move(session));
     }
   }
   // Outside the lock: the last reference may drop here, and the destructor calls Remove().

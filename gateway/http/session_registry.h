@@ -12,14 +12,22 @@
 
 namespace liveevents::gateway {
 
-class HttpSession;
+// What the registry needs of a session (plain HTTP or HTTPS alike).
+class RegisteredSession {
+ public:
+  // Finish the request in progress (if any), then close. Thread-safe.
+  virtual void Shutdown() = 0;
+
+ protected:
+  virtual ~RegisteredSession() = default;
+};
 
 // Thread-safe. Holds weak references only: a session's lifetime belongs to its own handlers.
 class SessionRegistry {
  public:
-  void Add(const std::shared_ptr<HttpSession>& session);
+  void Add(const std::shared_ptr<RegisteredSession>& session);
   // Called from the session's destructor.
-  void Remove(const HttpSession* session);
+  void Remove(const RegisteredSession* session);
   size_t size() const;
   // Asks every live session to finish its current request and close.
   void ShutdownAll();
@@ -29,7 +37,7 @@ class SessionRegistry {
 
  private:
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<const HttpSession*, std::weak_ptr<HttpSession>> sessions_
+  absl::flat_hash_map<const RegisteredSession*, std::weak_ptr<RegisteredSession>> sessions_
       ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
