@@ -363,6 +363,9 @@ void SubscribeReactor::Drain() {
 
 void SubscribeReactor::Skipped(uint64_t head) {
   absl::MutexLock lock(&mu_);
+  if (finished_ || pending_finish_.has_value()) return;  // Ending already, and counted so.
+  GetServiceMetrics().evicted_compacted.Increment();
+  LogEviction("compacted", head);
   EndWith(grpc::StatusCode::FAILED_PRECONDITION,
           absl::StrCat("REVISION_COMPACTED: this replica fell behind retention and continued from "
                        "revision ",

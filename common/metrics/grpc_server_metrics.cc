@@ -56,6 +56,9 @@ GrpcServerMetricsFactory::GrpcServerMetricsFactory(Registry& registry,
       if (inserted) Resolve(full, it->second);
     }
   }
+  unknown_.service = "unknown";
+  unknown_.method = "unknown";
+  unknown_.seconds = &seconds_.With({unknown_.service, unknown_.method});
 }
 
 void GrpcServerMetricsFactory::Resolve(const std::string& full_method, GrpcMethodMetrics& metrics) {
@@ -81,13 +84,8 @@ void GrpcServerMetricsFactory::Count(GrpcMethodMetrics& metrics, int code) {
 grpc::experimental::Interceptor* GrpcServerMetricsFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
   const absl::string_view method = info->method() != nullptr ? info->method() : "";
-  if (auto it = known_.find(method); it != known_.end()) {
-    return new GrpcMetricsInterceptor(*this, it->second);
-  }
-  absl::MutexLock lock(&mu_);
-  auto [it, inserted] = others_.try_emplace(std::string(method));
-  if (inserted) Resolve(it->first, it->second);
-  return new GrpcMetricsInterceptor(*this, it->second);
+  auto it = known_.find(method);
+  return new GrpcMetricsInterceptor(*this, it != known_.end() ? it->second : unknown_);
 }
 
 }  // namespace liveevents::metrics

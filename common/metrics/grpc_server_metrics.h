@@ -14,9 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/node_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "common/metrics/metrics.h"
 
 namespace liveevents::metrics {
@@ -34,7 +32,9 @@ class GrpcServerMetricsFactory : public grpc::experimental::ServerInterceptorFac
  public:
   // Resolves the children of every method of `services` (full names such as
   // "liveevents.v1.LiveEvents", looked up in the generated descriptor pool) up front, so a call
-  // only reads an immutable map. Other methods get theirs on first call, under a mutex.
+  // only reads an immutable map. Every other path (gRPC builds interceptors for unimplemented
+  // methods too) counts as grpc_service="unknown", grpc_method="unknown": a client cannot add
+  // series by calling made-up methods.
   GrpcServerMetricsFactory(Registry& registry, const std::vector<std::string>& services);
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
@@ -49,8 +49,7 @@ class GrpcServerMetricsFactory : public grpc::experimental::ServerInterceptorFac
   Family<Histogram>& seconds_;
   // node_hash_map: the interceptors keep pointers to the values.
   absl::node_hash_map<std::string, GrpcMethodMetrics> known_;  // No insertions after the ctor.
-  absl::Mutex mu_;
-  absl::node_hash_map<std::string, GrpcMethodMetrics> others_ ABSL_GUARDED_BY(mu_);
+  GrpcMethodMetrics unknown_;
 };
 
 }  // namespace liveevents::metrics

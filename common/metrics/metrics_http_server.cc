@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 
@@ -18,13 +19,18 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 
 constexpr auto kTimeout = std::chrono::seconds(10);
+constexpr int kMaxSessions = 8;
 constexpr char kContentType[] = "text/plain; version=0.0.4; charset=utf-8";
 
 // One request and its answer; owns itself through the callbacks' shared_ptr.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Registry& registry)
-      : stream_(std::move(socket)), registry_(registry) {}
+  // `open` counts the live sessions; all of them run on the server's one io thread.
+  Session(tcp::socket socket, const Registry& registry, int& open)
+      : stream_(std::move(socket)), registry_(registry), open_(open) {
+    ++open_;
+  }
+  ~Session() { --open_; }
 
   void Run() {
     parser_.header_limit(8192);
@@ -64,6 +70,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   const Registry& registry_;
+  int& open_;
   beast::flat_buffer buffer_;
   http::request_parser<http::empty_body> parser_;
   http::response<http::string_body> response_;
@@ -77,14 +84,30 @@ struct MetricsHttpServer::Impl {
   void DoAccept() {
     acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), registry)->Run();
-      DoAccept();  // Also after an error such as EMFILE: keep serving.
+      if (ec) {
+        // Out of descriptors (EMFILE) and the like: an immediate retry would fail again at once
+        // and spin this thread, so wait a little, as the gateway's listener does.
+        retry.expires_after(std::chrono::milliseconds(100));
+        retry.async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec) DoAccept();
+        });
+        return;
+      }
+      // A scraper needs one connection; a crowd of them (or of idle clients) would hold
+      // descriptors the processes' real listeners share, so beyond a few they are closed.
+      if (open_sessions < kMaxSessions) {
+        std::make_shared<Session>(std::move(socket), registry, open_sessions)->Run();
+      }
+      DoAccept();
     });
   }
 
   const Registry& registry;
+  // Touched only on the io thread; declared before `io`, whose destruction ends the sessions.
+  int open_sessions = 0;
   net::io_context io;
   tcp::acceptor acceptor;
+  net::steady_timer retry{io};
 };
 
 absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(

@@ -1,6 +1,7 @@
 // Serves a metrics::Registry as GET /metrics (Prometheus text format 0.0.4) on its own thread
 // and io_context, apart from the traffic it measures: a slow scraper never delays a request.
-// One connection at a time is enough for Prometheus; each answer closes its connection.
+// Each answer closes its connection, and at most a few connections are open at once (more are
+// closed at once): Prometheus needs one.
 #ifndef LIVEEVENTS_COMMON_METRICS_METRICS_HTTP_SERVER_H_
 #define LIVEEVENTS_COMMON_METRICS_METRICS_HTTP_SERVER_H_
 

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/publish_limits.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/support/channel_arguments.h"
 
@@ -45,6 +46,9 @@ std::shared_ptr<grpc::Channel> MakeServiceChannel(
   args.SetServiceConfigJSON(ServiceChannelConfig());
   // Retries are on by default since gRPC 1.40; say so for older libraries and for readers.
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
+  // gRPC retries only calls whose messages fit its per-call retry buffer (256 KiB by default);
+  // a spool drain batch may be up to kMaxPublishBatchBytes, and must be retried too.
+  args.SetInt(GRPC_ARG_PER_RPC_RETRY_BUFFER_SIZE, static_cast<int>(2 * kMaxPublishBatchBytes));
   return grpc::CreateCustomChannel(target, std::move(credentials), args);
 }
 

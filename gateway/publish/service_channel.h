@@ -18,8 +18,9 @@ namespace liveevents::gateway {
 // `liveevents.v1.LiveEvents`, and a retry policy for UNAVAILABLE. Exposed for tests and docs.
 const char* ServiceChannelConfig();
 
-// A channel to `target` with ServiceChannelConfig() and a reconnect backoff capped at 2 s (gRPC's
-// default grows to 2 minutes; the cap lets the spool drain within seconds of a replica's return).
+// A channel to `target` with ServiceChannelConfig(), a reconnect backoff capped at 500 ms (gRPC's
+// default grows to 2 minutes; the cap lets the spool drain within a second of a replica's return)
+// and a retry buffer that holds the largest PublishBatch.
 // Connects lazily; never fails here (a bad target fails the calls). Thread-safe.
 std::shared_ptr<grpc::Channel> MakeServiceChannel(
     const std::string& target, std::shared_ptr<grpc::ChannelCredentials> credentials);

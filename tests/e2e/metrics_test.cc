@@ -1,6 +1,8 @@
 // Both real processes with --metrics_address=127.0.0.1:0: callbacks of each kind move the
 // gateway's request counters, the Publish moves the service's gRPC counters and journal gauges,
 // and promtool accepts both scrapes.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -11,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "tests/testing/e2e_fixture.h"
 
 namespace liveevents::testing {
@@ -124,6 +127,35 @@ TEST_F(MetricsTest, CountersFollowCallbacksAndPromtoolAcceptsBothScrapes) {
   }
   EXPECT_EQ(PromtoolProblems(gateway, "gateway"), "");
   EXPECT_EQ(PromtoolProblems(server, "server"), "");
+}
+
+// gRPC makes an interceptor for unimplemented methods too, with the path the client sent: each
+// made-up name must not become a series of its own, or any client could grow the scrape forever.
+TEST_F(MetricsTest, MadeUpMethodsShareOneUnknownSeries) {
+  grpc::GenericStub generic(grpc::CreateChannel(grpc_address_, grpc::InsecureChannelCredentials()));
+  for (const char* method : {"/made.Up/First", "/made.Up/Second", "/made.Up/Third"}) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1);  // An empty message; a default ByteBuffer is no message.
+    grpc::ByteBuffer response;
+    grpc::Status status;
+    absl::Notification done;
+    generic.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                      [&](grpc::Status result) {
+                        status = std::move(result);
+                        done.Notify();
+                      });
+    done.WaitForNotification();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << method;
+  }
+  const std::string server = Scrape(server_metrics_);
+  EXPECT_EQ(SampleValue(server,
+                        "grpc_server_handled_total{grpc_service=\"unknown\","
+                        "grpc_method=\"unknown\",grpc_code=\"Unimplemented\"}"),
+            3)
+      << server;
+  EXPECT_FALSE(absl::StrContains(server, "made.Up")) << server;
 }
 
 TEST_F(MetricsTest, OnlyMetricsPathIsServed) {

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "service/server.h"
+#include "service/service_metrics.h"
 #include "service/store/redis/redis_connection.h"
 #include "tests/testing/redis_server.h"
 #include "tests/testing/service_fixture.h"
@@ -307,6 +308,7 @@ TEST_F(RedisReplicasTest, AReplicaThatFellBehindRetentionContinuesFromTheCheckpo
   for (int i = 0; i < 3; ++i) MustPublish(b, MakeCreateRoom(absl::StrCat("early-", i)));
   ASSERT_EQ(on_a.NextEvents(3).size(), 3u);
 
+  const uint64_t evicted_before = service::GetServiceMetrics().evicted_compacted.Value();
   acl({"-@all"});
   EXPECT_TRUE(AwaitHealth(*a.server, "", grpc::health::v1::HealthCheckResponse::NOT_SERVING));
   for (int i = 0; i < 20; ++i) MustPublish(b, MakeCreateRoom(absl::StrCat("missed-", i)));
@@ -322,6 +324,8 @@ TEST_F(RedisReplicasTest, AReplicaThatFellBehindRetentionContinuesFromTheCheckpo
   EXPECT_EQ(ended.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << ended.error_message();
   EXPECT_TRUE(absl::StrContains(ended.error_message(), "REVISION_COMPACTED"))
       << ended.error_message();
+  // Counted as an eviction (the metrics registry is process-wide, hence the difference).
+  EXPECT_EQ(service::GetServiceMetrics().evicted_compacted.Value() - evicted_before, 1u);
   EXPECT_EQ(a.server->journal().AppliedRevision(), 23u);
   {
     v1::GetRoomRequest request;
