@@ -86,10 +86,14 @@ void CallbackExchange::Log(absl::string_view app_id, absl::string_view command,
   const bool refused = reply.error_code != kErrorNone;  // Before-callback denies included.
   if (!refused && !options_.log_successes) return;
   if (options_.log) return options_.log(RequestLogLine(app_id, command, reply, revision));
+  const logging::Level level = refused ? logging::Level::kWarn : logging::Level::kInfo;
+  // Before any allocation or lock: under a flood of refusals with the level off, this is all.
+  if (!logging::Enabled(level)) return;
   std::optional<uint64_t> suppressed = 0;
   if (refused) {
-    // A flood of bad requests would fill the disk: a budget of lines per kind of refusal.
-    suppressed = refusal_log_limiter_.Admit(absl::StrCat(reply.error_code));
+    // A flood of bad requests would fill the disk: a budget of lines per kind of refusal. The
+    // key is formatted on the stack; the limiter copies it only for a code it has not seen.
+    suppressed = refusal_log_limiter_.Admit(absl::AlphaNum(reply.error_code).Piece());
     if (!suppressed.has_value()) return;
   }
   // Both come from the client's query: hex-escaped, so no byte of theirs reaches the log raw.
@@ -101,7 +105,7 @@ void CallbackExchange::Log(absl::string_view app_id, absl::string_view command,
   if (revision.has_value()) fields.emplace_back("revision", *revision);
   if (!reply.info.empty()) fields.emplace_back("reason", LoggedReason(reply.info));
   if (*suppressed > 0) fields.emplace_back("suppressed", *suppressed);
-  logging::Log(refused ? logging::Level::kWarn : logging::Level::kInfo, "request", fields);
+  logging::Log(level, "request", fields);
 }
 
 void CallbackExchange::Note(absl::string_view line) const {

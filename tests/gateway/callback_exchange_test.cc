@@ -249,5 +249,18 @@ TEST_F(CallbackExchangeTest, LogsTheClientsBytesInAReasonEscapedAndCut) {
   EXPECT_TRUE(absl::EndsWith(cut, "AAA...")) << cut;
 }
 
+TEST_F(CallbackExchangeTest, RefusalsWithTheLevelOffDoNotSpendTheLogBudget) {
+  StructuredExchange();
+  const HttpRefusal refusal{HttpRefusal::Kind::kBadRequest, "bad", 0};
+  ASSERT_TRUE(logging::Init("json", "off").ok());
+  // More than the limiter's burst: had they been counted, the next line would be held back or
+  // say "suppressed".
+  for (int i = 0; i < 50; ++i) exchange_->Refuse(refusal);
+  const std::vector<nlohmann::json> lines = JsonLogLines([&] { exchange_->Refuse(refusal); });
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].value("event", ""), "request");
+  EXPECT_FALSE(lines[0].contains("suppressed")) << lines[0].dump();
+}
+
 }  // namespace
 }  // namespace liveevents::gateway
