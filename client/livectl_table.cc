@@ -14,13 +14,19 @@ namespace {
 
 namespace v1 = liveevents::v1;
 
-// Unix milliseconds (or seconds) as "2023-12-26 11:25:22" UTC; "-" when unset.
-std::string FormatMillis(int64_t millis) {
-  if (millis <= 0) return "-";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMillis(millis), absl::UTCTimeZone());
+std::string FormatUtc(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", time, absl::UTCTimeZone());
 }
 
-std::string FormatSeconds(int64_t seconds) { return FormatMillis(seconds * 1000); }
+// Unix milliseconds (or seconds) as "2023-12-26 11:25:22" UTC; "-" when unset.
+std::string FormatMillis(int64_t millis) {
+  return millis <= 0 ? "-" : FormatUtc(absl::FromUnixMillis(millis));
+}
+
+// Not through milliseconds: the times come from callbacks, and seconds * 1000 can overflow.
+std::string FormatSeconds(int64_t seconds) {
+  return seconds <= 0 ? "-" : FormatUtc(absl::FromUnixSeconds(seconds));
+}
 
 std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
 
@@ -60,8 +66,10 @@ std::string EventSubject(const v1::Event& event) {
       if (!value.empty()) return absl::StrCat(key.label, value);
     } else if (id->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
                body.GetReflection()->HasField(body, id)) {
-      const auto& info =
-          static_cast<const v1::RoomInfo&>(body.GetReflection()->GetMessage(body, id));
+      const google::protobuf::Message& nested = body.GetReflection()->GetMessage(body, id);
+      // Found by name: only a RoomInfo may be read as one.
+      if (nested.GetDescriptor() != v1::RoomInfo::descriptor()) continue;
+      const auto& info = static_cast<const v1::RoomInfo&>(nested);
       if (info.has_room_id()) return absl::StrCat("room ", info.room_id());
     }
   }
@@ -74,10 +82,23 @@ size_t DisplayWidth(const std::string& text) {
                        [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
 }
 
+// Control characters become one space each: C0 (ESC included) and DEL, and C1 (U+0080..U+009F,
+// UTF-8 C2 80..C2 9F), which terminals also obey (U+009B is CSI), so a cell cannot send escapes.
 std::string Clean(const std::string& cell) {
-  std::string out = cell;
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  std::string out;
+  out.reserve(cell.size());
+  for (size_t i = 0; i < cell.size(); ++i) {
+    const auto c = static_cast<unsigned char>(cell[i]);
+    if (c < 0x20 || c == 0x7F) {
+      out += ' ';
+    } else if (c == 0xC2 && i + 1 < cell.size() &&
+               static_cast<unsigned char>(cell[i + 1]) <= 0x9F &&
+               static_cast<unsigned char>(cell[i + 1]) >= 0x80) {
+      out += ' ';
+      ++i;
+    } else {
+      out += cell[i];
+    }
   }
   return out;
 }

@@ -23,7 +23,8 @@ TableRow MemberHeader();
 
 // The header and rows as text: columns left-aligned, separated by two spaces, widths in UTF-8
 // characters, one line per row, each ending in '\n'. Control characters in cells (a newline in
-// a room name) print as spaces, so a cell never breaks the layout. Missing cells print empty.
+// a room name, ESC, C1 controls such as U+009B) print as spaces, so a cell never breaks the
+// layout or drives the terminal. Missing cells print empty.
 // Thread-safe (pure).
 std::string FormatTable(const TableRow& header, const std::vector<TableRow>& rows);
 

@@ -53,6 +53,21 @@ HttpAnswer ToHttpAnswer(HttpReply reply) {
   return HttpAnswer{reply.status, std::move(reply.body), std::move(reply.allow), reply.close};
 }
 
+// The reason of a refusal can quote the client's bytes (a query's CallbackCommand is not yet
+// UTF-8 checked) and be as long as the body: cut to a bound, at a character boundary, and
+// hex-escaped so no control byte of theirs reaches the log raw (text stays readable; the JSON
+// format replaces bytes that are not UTF-8).
+std::string LoggedReason(absl::string_view info) {
+  constexpr size_t kMaxReasonBytes = 256;
+  if (info.size() <= kMaxReasonBytes) return absl::Utf8SafeCHexEscape(info);
+  size_t cut = kMaxReasonBytes;
+  // Back over at most three continuation bytes (the tail of one character), not over garbage.
+  while (cut > kMaxReasonBytes - 3 && (static_cast<unsigned char>(info[cut]) & 0xc0) == 0x80) {
+    --cut;
+  }
+  return absl::StrCat(absl::Utf8SafeCHexEscape(info.substr(0, cut)), "...");
+}
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -71,10 +86,14 @@ void CallbackExchange::Log(absl::string_view app_id, absl::string_view command,
   const bool refused = reply.error_code != kErrorNone;  // Before-callback denies included.
   if (!refused && !options_.log_successes) return;
   if (options_.log) return options_.log(RequestLogLine(app_id, command, reply, revision));
+  const logging::Level level = refused ? logging::Level::kWarn : logging::Level::kInfo;
+  // Before any allocation or lock: under a flood of refusals with the level off, this is all.
+  if (!logging::Enabled(level)) return;
   std::optional<uint64_t> suppressed = 0;
   if (refused) {
-    // A flood of bad requests would fill the disk: a budget of lines per kind of refusal.
-    suppressed = refusal_log_limiter_.Admit(absl::StrCat(reply.error_code));
+    // A flood of bad requests would fill the disk: a budget of lines per kind of refusal. The
+    // key is formatted on the stack; the limiter copies it only for a code it has not seen.
+    suppressed = refusal_log_limiter_.Admit(absl::AlphaNum(reply.error_code).Piece());
     if (!suppressed.has_value()) return;
   }
   // Both come from the client's query: hex-escaped, so no byte of theirs reaches the log raw.
@@ -84,9 +103,9 @@ void CallbackExchange::Log(absl::string_view app_id, absl::string_view command,
       {"status", reply.status},
       {"code", static_cast<int>(reply.error_code)}};
   if (revision.has_value()) fields.emplace_back("revision", *revision);
-  if (!reply.info.empty()) fields.emplace_back("reason", reply.info);
+  if (!reply.info.empty()) fields.emplace_back("reason", LoggedReason(reply.info));
   if (*suppressed > 0) fields.emplace_back("suppressed", *suppressed);
-  logging::Log(refused ? logging::Level::kWarn : logging::Level::kInfo, "request", fields);
+  logging::Log(level, "request", fields);
 }
 
 void CallbackExchange::Note(absl::string_view line) const {

@@ -74,9 +74,54 @@ void AppendTextValue(absl::string_view value, std::string& out) {
   out += '"';
 }
 
+// Length of the well-formed UTF-8 sequence that `text` starts with (1 to 4), or 0 when it starts
+// with none: a stray continuation byte, an overlong form, a surrogate, a code point past
+// U+10FFFF or a sequence cut short (Table 3-7 of the Unicode standard).
+size_t Utf8SequenceLength(absl::string_view text) {
+  const auto byte = [text](size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  unsigned char second_min = 0x80;  // The range of the second byte, narrower for some leads.
+  unsigned char second_max = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) second_min = 0xa0;  // Overlong.
+    if (lead == 0xed) second_max = 0x9f;  // Surrogates.
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) second_min = 0x90;  // Overlong.
+    if (lead == 0xf4) second_max = 0x8f;  // Past U+10FFFF.
+  } else {
+    return 0;
+  }
+  if (text.size() < length || byte(1) < second_min || byte(1) > second_max) return 0;
+  for (size_t i = 2; i < length; ++i) {
+    if ((byte(i) & 0xc0) != 0x80) return 0;
+  }
+  return length;
+}
+
+// Valid UTF-8 passes through; each byte that is not part of a well-formed sequence becomes
+// U+FFFD, so a line stays valid JSON whatever bytes a value carries.
 void AppendJsonString(absl::string_view value, std::string& out) {
   out += '"';
-  for (char c : value) {
+  for (size_t i = 0; i < value.size();) {
+    const char c = value[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      const size_t length = Utf8SequenceLength(value.substr(i));
+      if (length == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(value.data() + i, length);
+        i += length;
+      }
+      continue;
+    }
+    ++i;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -97,7 +142,7 @@ void AppendJsonString(absl::string_view value, std::string& out) {
         if (static_cast<unsigned char>(c) < 0x20) {
           absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
         } else {
-          out += c;  // UTF-8 passes through; invalid bytes are the caller's (values are ours).
+          out += c;
         }
     }
   }

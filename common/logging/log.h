@@ -21,7 +21,8 @@ namespace liveevents::logging {
 
 enum class Level { kDebug, kInfo, kWarn, kError };
 
-// One key and its value; numbers and booleans are written bare in JSON, everything else quoted.
+// One key and its value; numbers and booleans are written bare in JSON, everything else quoted
+// (bytes that are not valid UTF-8 written as U+FFFD, so a JSON line always parses).
 struct Field {
   Field(absl::string_view key, absl::string_view value) : key(key), value(value) {}
   Field(absl::string_view key, const std::string& value) : key(key), value(value) {}

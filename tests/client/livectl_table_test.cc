@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+
 namespace liveevents::client {
 namespace {
 
@@ -20,6 +23,21 @@ TEST(FormatTableTest, CountsUtf8CharactersAndBlanksControlCharacters) {
             "NAME  N\n"
             "caf\xc3\xa9  1\n"
             "a b   2\n");
+}
+
+TEST(FormatTableTest, BlanksEscapesAndC1ControlsThatWouldDriveTheTerminal) {
+  // ESC [ 2 J, then U+009B (CSI in C1, UTF-8 C2 9B) 2 J, then U+0085 (NEL): each control is one
+  // blank column. "\xc2\xa0" (no-break space) and "\xe2\x82\xac" ("€", whose continuation
+  // byte 0x82 is in the C1 range) are printable and stay.
+  EXPECT_EQ(FormatTable({"NAME", "N"}, {{"a\x1b[2J", "1"},
+                                        {"b\xc2\x9b"
+                                         "2J\xc2\x85",
+                                         "2"},
+                                        {"\xc2\xa0\xe2\x82\xac", "3"}}),
+            "NAME   N\n"
+            "a [2J  1\n"
+            "b 2J   2\n"
+            "\xc2\xa0\xe2\x82\xac     3\n");
 }
 
 TEST(FormatTableTest, ShortRowsAndAnEmptyTable) {
@@ -75,6 +93,12 @@ TEST(TableRowTest, Rooms) {
   room.set_online_count(12);
   room.set_room_name("Friday");
   EXPECT_EQ(RoomRow(room), (TableRow{"1", "r1", "destroyed", "-", "12", "-", "-", "Friday"}));
+
+  // Times come from callbacks: one too large for milliseconds must not overflow.
+  room.set_create_time(std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(RoomRow(room)[6], "292277026596-12-04 15:30:07");
+  room.set_create_time(1703589922);
+  EXPECT_EQ(RoomRow(room)[6], "2023-12-26 11:25:22");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// The real gateway with --log_format=json: every stderr line is one JSON object, the start line
-// carries the effective flags but no secret, and a flood of refused requests is rate-limited
-// with a "suppressed" count instead of a line each.
+// The real gateway with --log_format=json: every stderr line is one JSON object (also when a
+// refusal quotes a query's invalid UTF-8), the start line carries the effective flags but no
+// secret, and a flood of refused requests is rate-limited with a "suppressed" count instead of a
+// line each.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@ namespace liveevents::testing {
 namespace {
 
 constexpr char kSignedApp[] = "1400000009";
+constexpr char kOpenApp[] = "1400000010";  // No token: its callbacks reach the converter.
 constexpr char kAppToken[] = "APP-TOKEN-must-not-be-logged";
 constexpr char kPublishToken[] = "PUBLISH-TOKEN-must-not-be-logged";
 
@@ -49,8 +51,9 @@ TEST(LogsTest, JsonLinesWithoutSecretsAndRateLimitedRefusals) {
       std::filesystem::temp_directory_path() / absl::StrCat("liveevents-logs-", ::getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "apps.json") << R"({"apps": [{"sdk_app_id": )" << kSignedApp
-                                   << R"(, "token": ")" << kAppToken << R"("}]})";
+  std::ofstream(dir / "apps.json")
+      << R"({"apps": [{"sdk_app_id": )" << kSignedApp << R"(, "token": ")" << kAppToken
+      << R"("}, {"sdk_app_id": )" << kOpenApp << "}]}";
   std::ofstream(dir / "publish_token") << kPublishToken;
   const std::filesystem::path log = dir / "stderr.log";
 
@@ -65,19 +68,30 @@ TEST(LogsTest, JsonLinesWithoutSecretsAndRateLimitedRefusals) {
   auto address = (*gateway)->WaitForListening("http", absl::Seconds(30));
   ASSERT_TRUE(address.ok()) << address.status();
 
-  // 200 unsigned callbacks for an app with a token: 401 each, far fewer lines.
+  // The query's command is invalid UTF-8 (and an ESC) and differs from the body's: the 400's
+  // reason quotes it, and its line must still be JSON.
   const std::string body = ReadExample("create_room.json");
+  EXPECT_EQ(PostCallback(*address, kOpenApp, "%FF%FE%1B", body).status, 400);
+
+  // 200 unsigned callbacks for an app with a token: 401 each, far fewer lines.
+  const absl::Time flood_start = absl::Now();
+  int refused = 0;
   for (int i = 0; i < 200; ++i) {
     ASSERT_EQ(PostCallback(*address, kSignedApp, "Live.CallbackAfterCreateRoom", body).status, 401);
+    ++refused;
   }
   // Once the bucket refills, the next refusal logged says how many were held back.
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
   while (!absl::StrContains(ReadAll(log), "\"suppressed\":") && absl::Now() < deadline) {
-    PostCallback(*address, kSignedApp, "Live.CallbackAfterCreateRoom", body);
+    if (PostCallback(*address, kSignedApp, "Live.CallbackAfterCreateRoom", body).status == 401) {
+      ++refused;
+    }
   }
   auto stopped = (*gateway)->Stop(SIGTERM, absl::Seconds(30));
   ASSERT_TRUE(stopped.ok()) << stopped.status();
   EXPECT_EQ(*stopped, 0);
+  // The gateway is gone: every refusal line was written within this window.
+  const double flood_seconds = absl::ToDoubleSeconds(absl::Now() - flood_start);
 
   const std::string text = ReadAll(log);
   EXPECT_FALSE(absl::StrContains(text, kAppToken)) << text;
@@ -88,19 +102,27 @@ TEST(LogsTest, JsonLinesWithoutSecretsAndRateLimitedRefusals) {
   EXPECT_EQ(lines.front().value("publish_token_file", ""), (dir / "publish_token").string());
   int requests = 0;
   uint64_t suppressed = 0;
+  std::string mismatch_reason;
   bool shutdown = false;
   for (const nlohmann::json& line : lines) {
     EXPECT_TRUE(line.contains("ts") && line.contains("level")) << line.dump();
     const std::string event = line.value("event", "");
-    if (event == "request") {
+    if (event == "request" && line.value("code", 0) == 4006) {
+      mismatch_reason = line.value("reason", "");
+    } else if (event == "request") {
       ++requests;
       EXPECT_EQ(line.value("code", 0), 4010);
       suppressed += line.value("suppressed", uint64_t{0});
     }
     shutdown = shutdown || event == "shutdown";
   }
-  EXPECT_LT(requests, 100) << text;
-  EXPECT_GT(suppressed, 100u) << text;
+  EXPECT_TRUE(absl::StrContains(mismatch_reason, "differs from")) << text;
+  // The limiter's default budget (common/logging/log_rate_limiter.h): a burst of 20, then 10
+  // lines a second, over the time the flood took however slow the run; 2 for rounding.
+  EXPECT_LE(requests, 20 + 10 * flood_seconds + 2) << flood_seconds << " s\n" << text;
+  // Rate limiting at work: lines were held back, and each refusal is a line or counted once.
+  EXPECT_GT(suppressed, 0u) << text;
+  EXPECT_LE(requests + suppressed, static_cast<uint64_t>(refused)) << text;
   EXPECT_TRUE(shutdown) << text;
   std::filesystem::remove_all(dir);
 }

@@ -9,9 +9,13 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/asio/io_context.hpp"
+#include "common/logging/log.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "tests/gateway/publish/fake_event_publisher.h"
 
 namespace liveevents::gateway {
@@ -49,9 +53,18 @@ class CallbackExchangeTest : public ::testing::Test {
     return *exchange_;
   }
 
+  // An exchange that logs as in production: structured lines through common/logging, refusals
+  // rate-limited.
+  CallbackExchange& StructuredExchange() {
+    CallbackExchange::Options options;
+    options.clock = [] { return absl::FromUnixMillis(1700000000123); };
+    exchange_.emplace(*handler_, publisher_, std::move(options));
+    return *exchange_;
+  }
+
   // Starts one exchange; the answer lands in answer_ (on whichever thread gives it).
-  void Start(const std::string& body) {
-    exchange_->Handle(HttpRequest{"POST", kTarget, body, ioc_.get_executor()},
+  void Start(const std::string& body, const std::string& target = kTarget) {
+    exchange_->Handle(HttpRequest{"POST", target, body, ioc_.get_executor()},
                       [this](HttpAnswer answer) {
                         absl::MutexLock lock(&mu_);
                         ++answers_;
@@ -195,6 +208,58 @@ TEST_F(CallbackExchangeTest, RendersRefusalsAsClosingTencentAnswers) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_TRUE(bad.close);
   EXPECT_EQ(Log().size(), 3u);
+}
+
+// The JSON lines common/logging writes to stderr while `run` runs (level warn), each parsed;
+// a line that is not valid JSON fails the test.
+template <typename Run>
+std::vector<nlohmann::json> JsonLogLines(Run run) {
+  EXPECT_TRUE(logging::Init("json", "warn").ok());
+  ::testing::internal::CaptureStderr();
+  run();
+  const std::string text = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(logging::Init("text", "info").ok());
+  std::vector<nlohmann::json> lines;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    EXPECT_TRUE(parsed.is_object()) << "not a JSON object: " << line;
+    if (parsed.is_object()) lines.push_back(std::move(parsed));
+  }
+  return lines;
+}
+
+TEST_F(CallbackExchangeTest, LogsTheClientsBytesInAReasonEscapedAndCut) {
+  StructuredExchange();
+  // The query's command (invalid UTF-8 and an ESC) differs from the body's: the reason quotes
+  // both. Then a body command long enough to push the reason past the bound.
+  const std::string target = absl::StrCat(kTarget, "&CallbackCommand=%FF%1B[2J&x=1");
+  const std::string long_command(1000, 'A');
+  const std::vector<nlohmann::json> lines = JsonLogLines([&] {
+    Start(kCreateRoom, target);
+    Start(absl::StrCat(R"({"CallbackCommand":")", long_command, R"("})"), target);
+  });
+  ASSERT_EQ(lines.size(), 2u);
+  const std::string reason = lines[0].value("reason", "");
+  EXPECT_TRUE(absl::StrContains(reason, "differs from")) << reason;
+  // The invalid byte is replaced, the ESC hex-escaped: neither reaches the log raw.
+  EXPECT_TRUE(absl::StrContains(reason, "\xef\xbf\xbd\\x1b[2J")) << reason;
+  const std::string cut = lines[1].value("reason", "");
+  // Cut at 256 bytes of the reason (more than 1000 here), before escaping.
+  EXPECT_LT(cut.size(), 300u) << cut;
+  EXPECT_TRUE(absl::EndsWith(cut, "AAA...")) << cut;
+}
+
+TEST_F(CallbackExchangeTest, RefusalsWithTheLevelOffDoNotSpendTheLogBudget) {
+  StructuredExchange();
+  const HttpRefusal refusal{HttpRefusal::Kind::kBadRequest, "bad", 0};
+  ASSERT_TRUE(logging::Init("json", "off").ok());
+  // More than the limiter's burst: had they been counted, the next line would be held back or
+  // say "suppressed".
+  for (int i = 0; i < 50; ++i) exchange_->Refuse(refusal);
+  const std::vector<nlohmann::json> lines = JsonLogLines([&] { exchange_->Refuse(refusal); });
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].value("event", ""), "request");
+  EXPECT_FALSE(lines[0].contains("suppressed")) << lines[0].dump();
 }
 
 }  // namespace
