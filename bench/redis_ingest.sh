@@ -39,10 +39,8 @@ APP=1400000001
 BIN=$ROOT/$BUILD_DIR/bin
 
 log() { echo "[bench redis $(date -u +%H:%M:%S)] $*" >&2; }
-die() {
-  log "FAILED: $*"
-  exit 1
-}
+# shellcheck source=bench/processes.sh
+source bench/processes.sh  # After the cd above: paths are from the repository root.
 
 for tool in wrk redis-server redis-cli cmake ninja python3; do
   command -v "$tool" >/dev/null || die "$tool is missing (bench/run.sh without --store installs it)"
@@ -58,17 +56,6 @@ mkdir -p "$RESULTS"
 PIDS=()
 REDIS_PIDFILES=()
 
-stop_pid() {  # stop_pid PID: TERM, up to 30 s to exit, then KILL.
-  local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 300); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local status=$?
@@ -87,19 +74,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 
-wait_port() {  # wait_port PORT: until something accepts TCP connections there (10 s at most).
-  local i
-  for i in $(seq 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  die "nothing listens on port $1"
-}
 
 start_redis() {  # start_redis NAME PORT [ARGS...]
   mkdir -p "$WORK/$1"
